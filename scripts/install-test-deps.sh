@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the integration tests talk to. On Debian/Ubuntu as root it installs what is
+# missing; elsewhere it lists what is missing and the matching suites skip (or fail under
+# KUBEWARD_REQUIRE_INTEGRATION=1) naming the reason.
+set -euo pipefail
+
+# command-to-check  debian-package  suite
+DEPS=(
+  "kubectl kubernetes-client kustomize-rendering"
+)
+
+missing_pkgs=()
+for dep in "${DEPS[@]}"; do
+  read -r cmd pkg suite <<<"$dep"
+  if ! command -v "$cmd" >/dev/null 2>&1; then
+    missing_pkgs+=("$pkg")
+    echo "test-deps: '$cmd' not found (needed by integration suite '$suite'; Debian package '$pkg')"
+  fi
+done
+
+[ ${#missing_pkgs[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "test-deps: installing ${missing_pkgs[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null || true
+  apt-get install -y -qq --no-install-recommends "${missing_pkgs[@]}" >/dev/null
+else
+  echo "test-deps: not root on Debian/Ubuntu; the suites above will be skipped"
+fi
