@@ -7,6 +7,9 @@ set -euo pipefail
 # command-to-check  debian-package  suite
 DEPS=(
   "kubectl kubernetes-client kustomize-rendering"
+  "docker-registry docker-registry registry-client"
+  "openssl openssl registry-client(token-auth)"
+  "dpkg dpkg version-comparators(dpkg-differential)"
 )
 
 missing_pkgs=()

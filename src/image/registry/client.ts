@@ -1,0 +1,547 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { Agent, fetch, type Dispatcher, type Response } from 'undici';
+import { digestOf, DigestMismatchError, isDigest, verifyingStream } from './digest.js';
+import { parseWwwAuthenticate } from './www-authenticate.js';
+import { TokenCache } from './token-cache.js';
+import type { CredentialProvider, RegistryCredentials } from './credentials.js';
+import { MANIFEST_ACCEPT, type Descriptor } from './media-types.js';
+
+/** Manifests and indexes larger than this are refused (the distribution spec suggests 4 MiB). */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const MAX_REDIRECTS = 5;
+
+export class RegistryError extends Error {
+  override readonly name = 'RegistryError';
+  constructor(
+    message: string,
+    readonly status?: number,
+    /** OCI error codes from the response body, e.g. MANIFEST_UNKNOWN. */
+    readonly codes: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export interface RegistryClientOptions {
+  credentials?: CredentialProvider;
+  /** Hosts for which plain HTTP and unverified TLS are allowed (only when the user asked: --insecure). */
+  insecure?: (host: string) => boolean;
+  /** Attempts for 429/5xx/network errors (default 4). */
+  retries?: number;
+  /** Base backoff in ms (default 250), doubled per attempt with jitter; Retry-After wins when present. */
+  backoffMs?: number;
+  userAgent?: string;
+  /** Per-request timeout in ms (default 60 s). */
+  timeoutMs?: number;
+}
+
+export interface RepoRef {
+  /** Registry host as used in URLs, e.g. `ghcr.io`, `127.0.0.1:5000`; docker.io maps to registry-1. */
+  registry: string;
+  repository: string;
+}
+
+export interface FetchedManifest {
+  digest: string;
+  mediaType: string;
+  bytes: Buffer;
+  json: unknown;
+}
+
+/**
+ * A client for the OCI Distribution API: manifests, blobs, tags, catalog and pushes, with the Docker token
+ * flow, Basic auth, retries with backoff, and Authorization dropped on redirects that leave the registry.
+ */
+export class RegistryClient {
+  private readonly tokens = new TokenCache();
+  /** Hosts found to speak plain HTTP (only ever set for insecure hosts). */
+  private readonly plainHttp = new Set<string>();
+  private readonly basicHosts = new Set<string>();
+  private readonly credCache = new Map<string, Promise<RegistryCredentials | undefined>>();
+  private readonly insecureAgent = new Agent({ connect: { rejectUnauthorized: false } });
+  private readonly secureAgent = new Agent();
+  /** Bytes of blob content fetched, for benchmarks and tests. */
+  blobBytesFetched = 0;
+
+  constructor(private readonly opts: RegistryClientOptions = {}) {}
+
+  async close(): Promise<void> {
+    await Promise.all([this.insecureAgent.close(), this.secureAgent.close()]);
+  }
+
+  /** GET a manifest or index by tag or digest; verifies the digest when pulled by digest. */
+  async getManifest(
+    ref: RepoRef,
+    reference: string,
+    accept: readonly string[] = MANIFEST_ACCEPT,
+  ): Promise<FetchedManifest> {
+    const res = await this.request(ref, 'pull', 'GET', `/v2/${ref.repository}/manifests/${reference}`, {
+      accept: accept.join(', '),
+    });
+    const bytes = await readLimited(res, MAX_MANIFEST_BYTES, 'manifest');
+    const digest = digestOf(bytes);
+    if (isDigest(reference) && reference.startsWith('sha256:') && digest !== reference) {
+      throw new DigestMismatchError(reference, digest);
+    }
+    const header = res.headers.get('docker-content-digest');
+    if (header && header.startsWith('sha256:') && header !== digest && !isDigest(reference)) {
+      throw new DigestMismatchError(header, digest);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      throw new RegistryError(`manifest ${ref.repository}:${reference} is not valid JSON`);
+    }
+    const mediaType =
+      (typeof json === 'object' && json && 'mediaType' in json && typeof json.mediaType === 'string'
+        ? json.mediaType
+        : undefined) ??
+      res.headers.get('content-type')?.split(';')[0] ??
+      '';
+    return { digest, mediaType, bytes, json };
+  }
+
+  /** HEAD a manifest: digest and media type without downloading it (cheap tag-movement detection). */
+  async headManifest(
+    ref: RepoRef,
+    reference: string,
+  ): Promise<{ digest?: string; mediaType?: string; size?: number }> {
+    const res = await this.request(ref, 'pull', 'HEAD', `/v2/${ref.repository}/manifests/${reference}`, {
+      accept: MANIFEST_ACCEPT.join(', '),
+    });
+    const len = res.headers.get('content-length');
+    const out: { digest?: string; mediaType?: string; size?: number } = {};
+    const d = res.headers.get('docker-content-digest');
+    if (d) out.digest = d;
+    const mt = res.headers.get('content-type')?.split(';')[0];
+    if (mt) out.mediaType = mt;
+    if (len) out.size = Number(len);
+    return out;
+  }
+
+  /** Streams a blob, verifying its digest (and declared size) as it flows. */
+  async fetchBlob(ref: RepoRef, desc: Pick<Descriptor, 'digest'> & { size?: number }): Promise<Readable> {
+    if (!isDigest(desc.digest)) throw new RegistryError(`invalid digest "${desc.digest}"`);
+    const res = await this.request(ref, 'pull', 'GET', `/v2/${ref.repository}/blobs/${desc.digest}`, {});
+    if (!res.body) throw new RegistryError(`empty body for blob ${desc.digest}`);
+    const body = Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
+    body.on('data', (c: Buffer) => (this.blobBytesFetched += c.length));
+    const verifier = verifyingStream(desc.digest, desc.size);
+    body.on('error', (e) => verifier.destroy(e));
+    return body.pipe(verifier);
+  }
+
+  /** Fetches a small blob (config, signature payload) into memory, verified. */
+  async fetchBlobBytes(
+    ref: RepoRef,
+    desc: Pick<Descriptor, 'digest'> & { size?: number },
+    limit = MAX_MANIFEST_BYTES,
+  ): Promise<Buffer> {
+    if (desc.size !== undefined && desc.size > limit)
+      throw new RegistryError(`blob ${desc.digest} is larger than ${limit} bytes`);
+    const stream = await this.fetchBlob(ref, desc);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const c of stream) {
+      total += (c as Buffer).length;
+      if (total > limit) {
+        stream.destroy();
+        throw new RegistryError(`blob ${desc.digest} is larger than ${limit} bytes`);
+      }
+      chunks.push(c as Buffer);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  /** Lists tags, following `Link` pagination. */
+  async listTags(ref: RepoRef, pageSize = 1000): Promise<string[]> {
+    const tags: string[] = [];
+    let path: string | undefined = `/v2/${ref.repository}/tags/list?n=${pageSize}`;
+    for (let page = 0; path && page < 10_000; page++) {
+      const res = await this.request(ref, 'pull', 'GET', path, { accept: 'application/json' });
+      const body = JSON.parse((await readLimited(res, 64 * 1024 * 1024, 'tag list')).toString('utf8')) as {
+        tags?: string[] | null;
+      };
+      tags.push(...(body.tags ?? []));
+      path = nextLink(res.headers.get('link'));
+    }
+    return tags;
+  }
+
+  /** Lists repositories with `/v2/_catalog`, following `Link` pagination. */
+  async catalog(registry: string, pageSize = 1000): Promise<string[]> {
+    const repos: string[] = [];
+    let path: string | undefined = `/v2/_catalog?n=${pageSize}`;
+    const ref: RepoRef = { registry, repository: '' };
+    for (let page = 0; path && page < 10_000; page++) {
+      const res = await this.request(ref, 'catalog', 'GET', path, { accept: 'application/json' });
+      const body = JSON.parse((await readLimited(res, 64 * 1024 * 1024, 'catalog')).toString('utf8')) as {
+        repositories?: string[];
+      };
+      repos.push(...(body.repositories ?? []));
+      path = nextLink(res.headers.get('link'));
+    }
+    return repos;
+  }
+
+  /** Uploads a blob monolithically (POST then PUT ?digest=), skipping it when it already exists. */
+  async pushBlob(ref: RepoRef, data: Buffer): Promise<Descriptor & { mediaType: string }> {
+    const digest = digestOf(data);
+    const head = await this.request(
+      ref,
+      'push',
+      'HEAD',
+      `/v2/${ref.repository}/blobs/${digest}`,
+      {},
+      undefined,
+      [404],
+    );
+    if (head.status !== 200) {
+      const start = await this.request(ref, 'push', 'POST', `/v2/${ref.repository}/blobs/uploads/`, {});
+      const location = start.headers.get('location');
+      if (!location) throw new RegistryError('registry returned no upload location');
+      const url = new URL(location, this.baseUrl(ref.registry));
+      url.searchParams.set('digest', digest);
+      await this.request(
+        ref,
+        'push',
+        'PUT',
+        url.pathname + url.search,
+        { 'content-type': 'application/octet-stream' },
+        data,
+      );
+    }
+    return { mediaType: 'application/octet-stream', digest, size: data.length };
+  }
+
+  /** PUTs a manifest under a tag or digest; returns its digest. */
+  async pushManifest(ref: RepoRef, reference: string, mediaType: string, bytes: Buffer): Promise<string> {
+    await this.request(
+      ref,
+      'push',
+      'PUT',
+      `/v2/${ref.repository}/manifests/${reference}`,
+      { 'content-type': mediaType },
+      bytes,
+    );
+    return digestOf(bytes);
+  }
+
+  /** Deletes a manifest by digest. */
+  async deleteManifest(ref: RepoRef, digest: string): Promise<void> {
+    await this.request(ref, 'delete', 'DELETE', `/v2/${ref.repository}/manifests/${digest}`, {});
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+
+  private baseUrl(registry: string): string {
+    const host = registry === 'docker.io' ? 'registry-1.docker.io' : registry;
+    return `${this.plainHttp.has(registry) ? 'http' : 'https'}://${host}`;
+  }
+
+  private isInsecure(registry: string): boolean {
+    return this.opts.insecure?.(registry) ?? false;
+  }
+
+  private scopeFor(ref: RepoRef, action: 'pull' | 'push' | 'delete' | 'catalog'): string {
+    if (action === 'catalog') return 'registry:catalog:*';
+    if (action === 'push') return `repository:${ref.repository}:pull,push`;
+    if (action === 'delete') return `repository:${ref.repository}:delete`;
+    return `repository:${ref.repository}:pull`;
+  }
+
+  /**
+   * One API request with auth, retries, and manual redirects. Throws RegistryError for non-2xx answers
+   * (except statuses listed in `allow`).
+   */
+  private async request(
+    ref: RepoRef,
+    action: 'pull' | 'push' | 'delete' | 'catalog',
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: Buffer,
+    allow: number[] = [],
+  ): Promise<Response> {
+    const scope = this.scopeFor(ref, action);
+    let authTried = false;
+    for (;;) {
+      const auth = await this.authorizationFor(ref.registry, scope);
+      const res = await this.withRetries(() =>
+        this.send(ref.registry, method, path, { ...headers, ...(auth ? { authorization: auth } : {}) }, body),
+      );
+      if (res.status === 401 && !authTried) {
+        authTried = true;
+        await drain(res);
+        const challenge = res.headers.get('www-authenticate');
+        if (!challenge) throw new RegistryError(`${ref.registry}: 401 Unauthorized without a challenge`, 401);
+        await this.authenticate(ref.registry, scope, challenge);
+        continue;
+      }
+      if (res.ok || allow.includes(res.status)) return res;
+      const text = await readLimited(res, 64 * 1024, 'error body').catch(() => Buffer.alloc(0));
+      throw registryErrorFrom(res.status, text, `${method} ${ref.registry}${path.split('?')[0]}`);
+    }
+  }
+
+  private async authorizationFor(host: string, scope: string): Promise<string | undefined> {
+    const token = this.tokens.get(host, scope);
+    if (token) return `Bearer ${token}`;
+    if (this.basicHosts.has(host)) {
+      const c = await this.credentialsFor(host);
+      if (c?.username !== undefined) return basic(c.username, c.password ?? '');
+    }
+    return undefined;
+  }
+
+  private credentialsFor(host: string): Promise<RegistryCredentials | undefined> {
+    let p = this.credCache.get(host);
+    if (!p) {
+      p = this.opts.credentials ? this.opts.credentials(host) : Promise.resolve(undefined);
+      this.credCache.set(host, p);
+    }
+    return p;
+  }
+
+  /** Answers a challenge: Basic marks the host for Basic auth; Bearer fetches a token for the scope. */
+  private async authenticate(host: string, scope: string, header: string): Promise<void> {
+    const challenges = parseWwwAuthenticate(header);
+    const bearer = challenges.find((c) => c.scheme === 'bearer');
+    const creds = await this.credentialsFor(host);
+    if (!bearer) {
+      if (challenges.some((c) => c.scheme === 'basic')) {
+        if (!creds?.username)
+          throw new RegistryError(`${host}: authentication required and no credentials configured`, 401);
+        this.basicHosts.add(host);
+        return;
+      }
+      throw new RegistryError(`${host}: unsupported authentication challenge "${header.slice(0, 80)}"`, 401);
+    }
+    const realm = bearer.params.realm;
+    if (!realm) throw new RegistryError(`${host}: Bearer challenge without realm`, 401);
+    let realmUrl: URL;
+    try {
+      realmUrl = new URL(realm);
+    } catch {
+      throw new RegistryError(`${host}: invalid token realm "${realm}"`, 401);
+    }
+    if (realmUrl.protocol !== 'https:' && !(realmUrl.protocol === 'http:' && this.isInsecure(host))) {
+      throw new RegistryError(`${host}: refusing token realm over plain HTTP: ${realm}`, 401);
+    }
+    const wantScope = bearer.params.scope ?? scope;
+    let res: Response;
+    const dispatcher = this.dispatcherFor(host);
+    if (creds?.identityToken) {
+      // OAuth2 refresh-token grant (docker login with an identity token).
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: creds.identityToken,
+        client_id: 'kubeward',
+      });
+      if (bearer.params.service) form.set('service', bearer.params.service);
+      form.set('scope', wantScope);
+      res = await this.withRetries(() =>
+        fetch(realmUrl, {
+          method: 'POST',
+          body: form,
+          dispatcher,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        }),
+      );
+    } else {
+      if (bearer.params.service) realmUrl.searchParams.set('service', bearer.params.service);
+      realmUrl.searchParams.set('scope', wantScope);
+      const headers: Record<string, string> = {};
+      if (creds?.username) headers.authorization = basic(creds.username, creds.password ?? '');
+      res = await this.withRetries(() => fetch(realmUrl, { headers, dispatcher }));
+    }
+    if (!res.ok) {
+      await drain(res);
+      throw new RegistryError(
+        `${host}: token request failed with ${res.status}${creds ? '' : ' (no credentials configured)'}`,
+        res.status,
+      );
+    }
+    const body = JSON.parse((await readLimited(res, 1024 * 1024, 'token')).toString('utf8')) as {
+      token?: string;
+      access_token?: string;
+      expires_in?: number;
+      issued_at?: string;
+    };
+    const token = body.token ?? body.access_token;
+    if (!token) throw new RegistryError(`${host}: token response without a token`, 401);
+    this.tokens.set(host, scope, token, body.expires_in, body.issued_at);
+  }
+
+  private dispatcherFor(host: string): Dispatcher {
+    return this.isInsecure(host) ? this.insecureAgent : this.secureAgent;
+  }
+
+  /** Sends one request, following redirects by hand so Authorization never leaves the registry host. */
+  private async send(
+    registry: string,
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: Buffer,
+  ): Promise<Response> {
+    let url = new URL(path, this.baseUrl(registry));
+    const origin = url.origin;
+    const h: Record<string, string> = { 'user-agent': this.opts.userAgent ?? 'kubeward', ...headers };
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      let res: Response;
+      try {
+        res = await fetch(url, {
+          method,
+          headers: h,
+          body: body && hop === 0 ? body : undefined,
+          redirect: 'manual',
+          dispatcher: this.dispatcherFor(registry),
+          signal: AbortSignal.timeout(this.opts.timeoutMs ?? 60_000),
+        });
+      } catch (e) {
+        // An insecure registry that does not speak TLS: retry the same request over plain HTTP.
+        if (
+          hop === 0 &&
+          url.protocol === 'https:' &&
+          this.isInsecure(registry) &&
+          !this.plainHttp.has(registry) &&
+          isTlsMismatch(e)
+        ) {
+          this.plainHttp.add(registry);
+          url = new URL(path, this.baseUrl(registry));
+          hop--;
+          continue;
+        }
+        throw e;
+      }
+      if (![301, 302, 303, 307, 308].includes(res.status)) return res;
+      const loc = res.headers.get('location');
+      await drain(res);
+      if (!loc) throw new RegistryError(`redirect without Location from ${url.host}`, res.status);
+      url = new URL(loc, url);
+      if (url.origin !== origin) delete h.authorization; // e.g. a blob redirected to a CDN / object store
+      if (url.protocol === 'http:' && !this.isInsecure(registry)) {
+        throw new RegistryError(`refusing redirect to plain HTTP: ${url.host}`, res.status);
+      }
+    }
+    throw new RegistryError(`too many redirects for ${path}`);
+  }
+
+  /** Retries 429/5xx and network errors with exponential backoff; honours Retry-After (capped). */
+  private async withRetries(fn: () => Promise<Response>): Promise<Response> {
+    const attempts = Math.max(1, this.opts.retries ?? 4);
+    const base = this.opts.backoffMs ?? 250;
+    let lastError: unknown;
+    for (let i = 0; i < attempts; i++) {
+      try {
+        const res = await fn();
+        if ((res.status === 429 || res.status >= 500) && i < attempts - 1) {
+          const retryAfter = Number(res.headers.get('retry-after'));
+          await drain(res);
+          await sleep(
+            Number.isFinite(retryAfter) && retryAfter > 0
+              ? Math.min(retryAfter, 30) * 1000
+              : backoff(base, i),
+          );
+          continue;
+        }
+        return res;
+      } catch (e) {
+        lastError = e;
+        if (e instanceof RegistryError || isTlsMismatch(e) || i === attempts - 1) break;
+        await sleep(backoff(base, i));
+      }
+    }
+    const msg =
+      lastError instanceof Error
+        ? lastError.cause instanceof Error
+          ? lastError.cause.message
+          : lastError.message
+        : String(lastError);
+    throw lastError instanceof RegistryError
+      ? lastError
+      : Object.assign(new RegistryError(`network error: ${msg}`), { cause: lastError });
+  }
+}
+
+function backoff(base: number, attempt: number): number {
+  return base * 2 ** attempt * (0.5 + Math.random() / 2);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function basic(user: string, pass: string): string {
+  return `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+}
+
+function isTlsMismatch(e: unknown): boolean {
+  const text =
+    String((e as { cause?: { code?: string; message?: string } })?.cause?.code ?? '') +
+    String((e as { cause?: { message?: string } })?.cause?.message ?? '');
+  return /EPROTO|wrong version number|ERR_SSL|packet length too long/i.test(text);
+}
+
+async function drain(res: Response): Promise<void> {
+  try {
+    await res.body?.cancel();
+  } catch {
+    // already consumed
+  }
+}
+
+/** Reads a response body, refusing more than `limit` bytes (a hostile registry cannot exhaust memory). */
+export async function readLimited(res: Response, limit: number, what: string): Promise<Buffer> {
+  const len = Number(res.headers.get('content-length'));
+  if (Number.isFinite(len) && len > limit) {
+    await drain(res);
+    throw new RegistryError(`${what} is larger than ${limit} bytes`);
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  if (!res.body) return Buffer.alloc(0);
+  for await (const chunk of res.body) {
+    total += chunk.length;
+    if (total > limit) {
+      await drain(res);
+      throw new RegistryError(`${what} is larger than ${limit} bytes`);
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
+}
+
+function registryErrorFrom(status: number, body: Buffer, what: string): RegistryError {
+  let codes: string[] = [];
+  let detail = '';
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as {
+      errors?: Array<{ code?: string; message?: string }>;
+    };
+    codes = (parsed.errors ?? []).map((e) => e.code ?? '').filter(Boolean);
+    detail = (parsed.errors ?? [])
+      .map((e) => e.message ?? e.code)
+      .filter(Boolean)
+      .join('; ');
+  } catch {
+    // not an OCI error body
+  }
+  return new RegistryError(`${what}: HTTP ${status}${detail ? ` (${detail})` : ''}`, status, codes);
+}
+
+/** Parses an RFC 5988 `Link: </v2/...?last=x&n=100>; rel="next"` header into the next path. */
+export function nextLink(header: string | null): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(',')) {
+    const m = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(part);
+    if (m?.[1]) {
+      const u = new URL(m[1], 'http://placeholder');
+      return u.pathname + u.search;
+    }
+  }
+  return undefined;
+}
