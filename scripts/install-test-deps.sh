@@ -9,6 +9,7 @@ DEPS=(
   "kubectl kubernetes-client kustomize-rendering"
   "docker-registry docker-registry registry-client"
   "openssl openssl registry-client(token-auth)"
+  "zstd zstd zstd-layers"
   "dpkg dpkg version-comparators(dpkg-differential)"
 )
 

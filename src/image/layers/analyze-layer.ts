@@ -1,0 +1,159 @@
+import { posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import { extract, type Header } from 'tar-stream';
+
+/** Decides from the path alone whether a file's content is needed (the cataloger's FileRequired). */
+export type FileWanted = (path: string) => boolean;
+
+export interface LayerFile {
+  path: string;
+  content: Buffer;
+  mode: number;
+  size: number;
+}
+
+/** What one layer contributes, reduced to the files someone asked for plus the structure that matters. */
+export interface LayerAnalysis {
+  /** Wanted regular files (and hard links resolved within the layer), by normalised path. */
+  files: Map<string, LayerFile>;
+  /** Symlinks, path → target as written in the archive; kept for every entry since they are cheap. */
+  symlinks: Map<string, string>;
+  /** Paths deleted by `.wh.<name>` whiteouts (the path and everything under it in lower layers). */
+  deleted: string[];
+  /** Directories made opaque by `.wh..wh..opq` (their lower-layer content is hidden). */
+  opaque: string[];
+  /** Regular files with the setuid or setgid bit. */
+  setuid: Array<{ path: string; mode: number }>;
+  /** Every regular file path in the layer, only when `listAll` was asked for (e.g. Go/Java binaries search). */
+  paths?: string[];
+  /** Entries skipped: unsafe names, or wanted files above the size bound. */
+  skipped: Array<{ path: string; reason: string }>;
+  entries: number;
+}
+
+export interface AnalyzeOptions {
+  wanted: FileWanted;
+  /** Upper bound for one file read into memory (default 256 MiB). */
+  maxFileBytes?: number;
+  /** Upper bound on entries in one layer (default 2 million), against tar bombs of empty entries. */
+  maxEntries?: number;
+}
+
+const WHITEOUT_PREFIX = '.wh.';
+const OPAQUE_MARKER = '.wh..wh..opq';
+
+/**
+ * Normalises a tar entry name to a relative POSIX path inside the root; returns undefined for names that
+ * would escape it (`../`), which are never applied.
+ */
+export function normalizeEntryPath(name: string): string | undefined {
+  const n = posix
+    .normalize('/' + name.replace(/\\/g, '/'))
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '');
+  if (n === '' || n === '.') return '';
+  if (n.split('/').includes('..')) return undefined;
+  return n;
+}
+
+/** Streams one uncompressed layer tar, keeping only what `wanted` asks for. */
+export function analyzeLayer(tar: Readable, opts: AnalyzeOptions): Promise<LayerAnalysis> {
+  const maxFile = opts.maxFileBytes ?? 256 * 1024 * 1024;
+  const maxEntries = opts.maxEntries ?? 2_000_000;
+  const result: LayerAnalysis = {
+    files: new Map(),
+    symlinks: new Map(),
+    deleted: [],
+    opaque: [],
+    setuid: [],
+    skipped: [],
+    entries: 0,
+  };
+  const hardlinks: Array<{ path: string; target: string; mode: number }> = [];
+  return new Promise((resolve, reject) => {
+    const ex = extract();
+    const fail = (e: unknown): void => {
+      ex.destroy();
+      reject(e instanceof Error ? e : new Error(String(e)));
+    };
+    ex.on('entry', (header: Header, stream, next) => {
+      result.entries++;
+      if (result.entries > maxEntries) {
+        fail(new Error(`layer has more than ${maxEntries} entries`));
+        return;
+      }
+      const path = normalizeEntryPath(header.name);
+      const skip = (): void => {
+        stream.on('end', () => next());
+        stream.resume();
+      };
+      if (path === undefined) {
+        result.skipped.push({ path: header.name, reason: 'path escapes the root' });
+        skip();
+        return;
+      }
+      const base = posix.basename(path);
+      const dir = posix.dirname(path) === '.' ? '' : posix.dirname(path);
+      if (base === OPAQUE_MARKER) {
+        result.opaque.push(dir);
+        skip();
+        return;
+      }
+      if (base.startsWith(WHITEOUT_PREFIX)) {
+        result.deleted.push(posix.join(dir, base.slice(WHITEOUT_PREFIX.length)));
+        skip();
+        return;
+      }
+      const mode = header.mode ?? 0;
+      if (header.type === 'symlink' && header.linkname !== undefined && header.linkname !== null) {
+        result.symlinks.set(path, header.linkname);
+        skip();
+        return;
+      }
+      if (header.type === 'link' && header.linkname) {
+        const target = normalizeEntryPath(header.linkname);
+        if (target !== undefined && opts.wanted(path)) hardlinks.push({ path, target, mode });
+        skip();
+        return;
+      }
+      if (header.type !== 'file' && header.type !== 'contiguous-file') {
+        skip();
+        return;
+      }
+      if (mode & 0o6000) result.setuid.push({ path, mode });
+      result.paths?.push(path);
+      if (!opts.wanted(path)) {
+        skip();
+        return;
+      }
+      const size = header.size ?? 0;
+      if (size > maxFile) {
+        result.skipped.push({ path, reason: `larger than ${maxFile} bytes` });
+        skip();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let total = 0;
+      stream.on('data', (data: unknown) => {
+        const c = data as Buffer;
+        total += c.length;
+        if (total <= maxFile) chunks.push(c);
+      });
+      stream.on('error', fail);
+      stream.on('end', () => {
+        result.files.set(path, { path, content: Buffer.concat(chunks), mode, size });
+        next();
+      });
+    });
+    ex.on('finish', () => {
+      for (const h of hardlinks) {
+        const t = result.files.get(h.target);
+        if (t) result.files.set(h.path, { ...t, path: h.path, mode: h.mode });
+      }
+      resolve(result);
+    });
+    ex.on('error', fail);
+    tar.on('error', fail);
+    tar.pipe(ex);
+  });
+}

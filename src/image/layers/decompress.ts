@@ -1,0 +1,75 @@
+import { Transform, type TransformCallback, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { Decompress as ZstdDecompress } from 'fzstd';
+
+export type Compression = 'gzip' | 'zstd' | 'none';
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+
+/** Detects the compression of a layer from its first bytes (media types lie; magic numbers do not). */
+export function detectCompression(head: Uint8Array): Compression {
+  if (GZIP_MAGIC.every((b, i) => head[i] === b)) return 'gzip';
+  if (ZSTD_MAGIC.every((b, i) => head[i] === b)) return 'zstd';
+  return 'none';
+}
+
+/** A streaming zstd decoder (pure JS; Node 20's zlib has no zstd). */
+export function createZstdDecompress(): Transform {
+  let decoder: ZstdDecompress | undefined;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb: TransformCallback) {
+      try {
+        decoder ??= new ZstdDecompress((data) =>
+          this.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength)),
+        );
+        decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        cb();
+      } catch (e) {
+        cb(e instanceof Error ? e : new Error(String(e)));
+      }
+    },
+    flush(cb: TransformCallback) {
+      try {
+        decoder?.push(new Uint8Array(0), true);
+        cb();
+      } catch (e) {
+        cb(e instanceof Error ? e : new Error(String(e)));
+      }
+    },
+  });
+}
+
+/**
+ * Returns the decompressed tar stream for a layer blob stream, choosing the codec from the magic bytes of the
+ * first chunk. Errors on either side propagate to the returned stream.
+ */
+export function decompressLayer(input: Readable): Readable {
+  const out = new Transform({
+    transform(chunk: Buffer, _enc, cb: TransformCallback) {
+      cb(null, chunk);
+    },
+  });
+  let started = false;
+  const onFirst = (chunk: Buffer): void => {
+    started = true;
+    input.pause();
+    input.off('data', onFirst);
+    const kind = detectCompression(chunk);
+    const decoder = kind === 'gzip' ? createGunzip() : kind === 'zstd' ? createZstdDecompress() : undefined;
+    const sink = decoder ?? out;
+    if (decoder) {
+      decoder.on('error', (e) => out.destroy(e));
+      decoder.pipe(out);
+    }
+    sink.write(chunk);
+    input.pipe(sink);
+    input.resume();
+  };
+  input.on('data', onFirst);
+  input.on('error', (e) => out.destroy(e));
+  input.on('end', () => {
+    if (!started) out.end();
+  });
+  return out;
+}

@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
+import { analyzeLayer, normalizeEntryPath } from './analyze-layer.js';
+import { decompressLayer, detectCompression } from './decompress.js';
+import { squash } from './squash.js';
+import { tarLayer } from '../../../test/support/oci-builder.js';
+import { commandWorks, integration } from '../../../test/support/integration.js';
+
+const wantedAll = (_p: string): boolean => true;
+const analyze = (tar: Buffer, wanted = wantedAll) =>
+  analyzeLayer(decompressLayer(Readable.from([tar])), { wanted });
+
+test('normalizeEntryPath keeps paths inside the root', () => {
+  assert.equal(normalizeEntryPath('./etc/passwd'), 'etc/passwd');
+  assert.equal(normalizeEntryPath('/usr//lib/'), 'usr/lib');
+  assert.equal(normalizeEntryPath('a/../b'), 'b');
+  assert.equal(normalizeEntryPath('../../etc/shadow'), 'etc/shadow'); // clamped at the root, never above it
+});
+
+test('only wanted files are read; whiteouts and opaque directories hide lower layers', async () => {
+  const base = await tarLayer([
+    { path: 'etc/', type: 'directory' },
+    { path: 'etc/os-release', content: 'ID=debian\n' },
+    { path: 'var/lib/dpkg/status', content: 'Package: a\n' },
+    { path: 'opt/app/x.txt', content: 'x' },
+    { path: 'opt/app/y.txt', content: 'y' },
+    { path: 'usr/bin/big', content: Buffer.alloc(1000) },
+    { path: 'usr/bin/su', content: 'elf', mode: 0o4755 },
+  ]);
+  const upper = await tarLayer([
+    { path: 'var/lib/dpkg/.wh.status' },
+    { path: 'opt/app/.wh..wh..opq' },
+    { path: 'opt/app/z.txt', content: 'z' },
+    { path: 'etc/os-release', content: 'ID=alpine\n' },
+  ]);
+  const wanted = (p: string) => !p.startsWith('usr/bin/big');
+  const l0 = await analyze(gzipSync(base), wanted);
+  assert.ok(!l0.files.has('usr/bin/big'), 'unwanted file not read');
+  assert.deepEqual(
+    l0.setuid.map((s) => s.path),
+    ['usr/bin/su'],
+  );
+  const l1 = await analyze(upper, wanted);
+  const fs = squash([l0, l1]);
+  assert.equal(fs.get('etc/os-release')?.content.toString(), 'ID=alpine\n');
+  assert.equal(fs.get('etc/os-release')?.layer, 1);
+  assert.equal(fs.get('var/lib/dpkg/status'), undefined);
+  assert.deepEqual([...fs.paths((p) => p.startsWith('opt/'))], ['opt/app/z.txt']);
+  assert.equal(fs.setuid.get('usr/bin/su')?.layer, 0);
+});
+
+test('symlinks are followed within the root, loops end', async () => {
+  const layer = await tarLayer([
+    { path: 'usr/lib/os-release', content: 'ID=debian\n' },
+    { path: 'etc/os-release', type: 'symlink', linkname: '../usr/lib/os-release' },
+    { path: 'lib', type: 'symlink', linkname: 'usr/lib' },
+    { path: 'loop1', type: 'symlink', linkname: 'loop2' },
+    { path: 'loop2', type: 'symlink', linkname: 'loop1' },
+    { path: 'escape', type: 'symlink', linkname: '../../../../usr/lib/os-release' },
+  ]);
+  const fs = squash([await analyze(layer)]);
+  assert.equal(fs.get('etc/os-release')?.content.toString(), 'ID=debian\n');
+  assert.equal(fs.get('lib/os-release')?.content.toString(), 'ID=debian\n');
+  assert.equal(fs.get('loop1'), undefined);
+  assert.equal(fs.get('escape')?.content.toString(), 'ID=debian\n'); // clamped to the root
+});
+
+test('compression is detected from magic bytes: gzip, zstd, none', async (t) => {
+  const tar = await tarLayer([{ path: 'a', content: 'hello' }]);
+  assert.equal(detectCompression(gzipSync(tar)), 'gzip');
+  assert.equal(detectCompression(tar), 'none');
+  assert.equal((await analyze(tar)).files.get('a')?.content.toString(), 'hello');
+  if (
+    !integration(
+      t,
+      'zstd-layers',
+      commandWorks('zstd', ['--version']),
+      'zstd not installed (apt-get install zstd)',
+    )
+  )
+    return;
+  const z = spawnSync('zstd', ['-q', '-c'], { input: tar });
+  assert.equal(detectCompression(z.stdout), 'zstd');
+  assert.equal((await analyze(z.stdout)).files.get('a')?.content.toString(), 'hello');
+});
+
+test('a truncated or corrupt layer rejects instead of hanging', async () => {
+  const tar = gzipSync(await tarLayer([{ path: 'a', content: 'x'.repeat(5000) }]));
+  await assert.rejects(analyze(tar.subarray(0, tar.length / 2)));
+  const garbage = Buffer.concat([Buffer.from([0x1f, 0x8b]), Buffer.alloc(100, 7)]);
+  await assert.rejects(analyze(garbage));
+});
