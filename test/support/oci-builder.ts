@@ -1,6 +1,7 @@
 // Builds real OCI images in memory (tar layers, gzip, config, manifest, index) and pushes them through the
 // registry client, so integration tests scan images that went through a real registry.
 import { gzipSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
 import { pack } from 'tar-stream';
 import { RegistryClient, type RepoRef } from '../../src/image/registry/client.js';
 import { MEDIA_TYPES, type Descriptor } from '../../src/image/registry/media-types.js';
@@ -50,7 +51,7 @@ export interface BuiltImage {
 }
 
 export interface ImageSpec {
-  layers: Array<{ tar: Buffer; compression?: 'gzip' | 'none' }>;
+  layers: Array<{ tar: Buffer; compression?: 'gzip' | 'zstd' | 'none' }>;
   config?: Record<string, unknown>;
   platform?: { os: string; architecture: string; variant?: string };
   mediaType?: 'oci' | 'docker';
@@ -67,7 +68,7 @@ export async function pushImage(
   const layers: BuiltImage['layers'] = [];
   const diffIds: string[] = [];
   for (const l of spec.layers) {
-    const data = l.compression === 'none' ? l.tar : gzipSync(l.tar);
+    const data = compress(l.tar, l.compression ?? 'gzip');
     const { digest, size } = await client.pushBlob(ref, data);
     diffIds.push(digestOf(l.tar));
     const mediaType =
@@ -125,4 +126,13 @@ export async function pushIndex(
     }),
   );
   return client.pushManifest(ref, tag, MEDIA_TYPES.ociIndex, index);
+}
+
+/** gzip with zlib; zstd with the real `zstd` binary (Debian package zstd). */
+export function compress(tar: Buffer, kind: 'gzip' | 'zstd' | 'none'): Buffer {
+  if (kind === 'none') return tar;
+  if (kind === 'gzip') return gzipSync(tar);
+  const r = spawnSync('zstd', ['-q', '-c', '-3'], { input: tar, maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`zstd failed: ${r.stderr?.toString() ?? ''}`);
+  return r.stdout;
 }

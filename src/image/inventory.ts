@@ -1,0 +1,149 @@
+import { analyzeLayer, type LayerAnalysis } from './layers/analyze-layer.js';
+import { decompressLayer } from './layers/decompress.js';
+import { SquashedFs } from './layers/squash.js';
+import type { Cataloger, CatalogStatus } from './catalog/cataloger.js';
+import type { Distro, Package } from './catalog/package.js';
+import { detectDistro, OS_RELEASE_PATHS } from './catalog/os-release.js';
+import { analyzeRootfs } from './source/rootfs.js';
+import type { ImageConfigFile, ImageSource, ImageSourceKind, LayerRef } from './source/image-source.js';
+
+/** Per-layer analysis cache: a base layer shared by many images is analysed once. */
+export interface LayerCache {
+  get(key: string): LayerAnalysis | undefined;
+  set(key: string, value: LayerAnalysis): void;
+}
+
+export class MemoryLayerCache implements LayerCache {
+  private readonly map = new Map<string, LayerAnalysis>();
+  hits = 0;
+  get(key: string): LayerAnalysis | undefined {
+    const v = this.map.get(key);
+    if (v) this.hits++;
+    return v;
+  }
+  set(key: string, value: LayerAnalysis): void {
+    this.map.set(key, value);
+  }
+}
+
+export type InventoryProgress =
+  | { phase: 'layer'; index: number; total: number; digest: string; cached: boolean }
+  | { phase: 'catalog'; cataloger: string };
+
+export interface InventoryOptions {
+  catalogers: readonly Cataloger[];
+  cache?: LayerCache;
+  onProgress?: (p: InventoryProgress) => void;
+  /** Layers analysed at once (network-bound sources benefit from 2-4). */
+  concurrency?: number;
+}
+
+export interface Inventory {
+  source: { kind: ImageSourceKind; name: string; manifestDigest?: string; platform?: string };
+  distro?: Distro;
+  packages: Package[];
+  layers: LayerRef[];
+  config?: ImageConfigFile;
+  /** setuid/setgid regular files in the final filesystem, with the layer that added them. */
+  setuid: Array<{ path: string; mode: number; layer: number }>;
+  catalogers: Array<{ name: string; status: CatalogStatus; packages: number; notes: string[] }>;
+  skipped: Array<{ path: string; reason: string; layer?: number }>;
+}
+
+/**
+ * Takes the inventory of an image: every layer is streamed once (or taken from the cache), reduced to the
+ * files the catalogers want, squashed in order, then every cataloger runs over the squashed view.
+ */
+export async function takeInventory(source: ImageSource, opts: InventoryOptions): Promise<Inventory> {
+  const catalogers = opts.catalogers;
+  const osPaths = new Set(OS_RELEASE_PATHS);
+  const wanted = (p: string): boolean => osPaths.has(p) || catalogers.some((c) => c.wants(p));
+  const cacheTag = catalogers.map((c) => c.name).join(',');
+  const fs = new SquashedFs();
+  const skipped: Inventory['skipped'] = [];
+
+  if (source.rootfsDir !== undefined) {
+    const a = analyzeRootfs(source.rootfsDir, wanted);
+    fs.apply(a, 0);
+    skipped.push(...a.skipped);
+  } else {
+    const analyses = await mapOrdered(source.layers, opts.concurrency ?? 3, async (layer, i) => {
+      const key = `${layer.digest}|${cacheTag}`;
+      const cached = opts.cache?.get(key);
+      opts.onProgress?.({
+        phase: 'layer',
+        index: i,
+        total: source.layers.length,
+        digest: layer.digest,
+        cached: !!cached,
+      });
+      if (cached) return cached;
+      const stream = await source.openLayer(i);
+      let a: LayerAnalysis;
+      try {
+        a = await analyzeLayer(decompressLayer(stream), { wanted });
+      } catch (e) {
+        throw new Error(`layer ${i} (${layer.digest.slice(0, 19)}): ${(e as Error).message}`);
+      }
+      opts.cache?.set(key, a);
+      return a;
+    });
+    analyses.forEach((a, i) => {
+      fs.apply(a, i);
+      skipped.push(...a.skipped.map((s) => ({ ...s, layer: i })));
+    });
+  }
+
+  const distro = detectDistro(fs);
+  const packages: Package[] = [];
+  const results: Inventory['catalogers'] = [];
+  for (const c of catalogers) {
+    opts.onProgress?.({ phase: 'catalog', cataloger: c.name });
+    try {
+      const r = c.catalog(fs, distro ? { distro } : {});
+      for (const p of r.packages) {
+        const digest = p.layer !== undefined ? source.layers[p.layer]?.digest : undefined;
+        if (digest) p.layerDigest = digest;
+        packages.push(p);
+      }
+      results.push({ name: c.name, status: r.status, packages: r.packages.length, notes: r.notes });
+    } catch (e) {
+      results.push({ name: c.name, status: 'error', packages: 0, notes: [(e as Error).message] });
+    }
+  }
+  const inv: Inventory = {
+    source: {
+      kind: source.kind,
+      name: source.name,
+      ...(source.manifestDigest ? { manifestDigest: source.manifestDigest } : {}),
+      ...(source.platform ? { platform: source.platform } : {}),
+    },
+    packages,
+    layers: source.layers,
+    setuid: [...fs.setuid].map(([path, v]) => ({ path, mode: v.mode, layer: v.layer })),
+    catalogers: results,
+    skipped,
+  };
+  if (distro) inv.distro = distro;
+  if (source.config) inv.config = source.config;
+  return inv;
+}
+
+/** Runs `fn` over items with bounded concurrency, returning results in input order. */
+async function mapOrdered<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const i = next++;
+      if (i >= items.length) return;
+      out[i] = await fn(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return out;
+}

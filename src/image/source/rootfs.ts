@@ -1,0 +1,71 @@
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FileWanted, LayerAnalysis } from '../layers/analyze-layer.js';
+
+const MAX_FILES = 2_000_000;
+const MAX_DEPTH = 64;
+
+/**
+ * Reads a plain root filesystem directory as if it were one layer: wanted files are read, symlinks are
+ * recorded (never followed on the host), setuid bits noted. Unreadable entries are skipped and reported.
+ */
+export function analyzeRootfs(
+  root: string,
+  wanted: FileWanted,
+  maxFileBytes = 256 * 1024 * 1024,
+): LayerAnalysis {
+  const out: LayerAnalysis = {
+    files: new Map(),
+    symlinks: new Map(),
+    deleted: [],
+    opaque: [],
+    setuid: [],
+    skipped: [],
+    entries: 0,
+  };
+  const walk = (dir: string, rel: string, depth: number): void => {
+    if (depth > MAX_DEPTH) {
+      out.skipped.push({ path: rel, reason: 'directory nesting too deep' });
+      return;
+    }
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch (e) {
+      out.skipped.push({ path: rel || '/', reason: (e as NodeJS.ErrnoException).code ?? 'unreadable' });
+      return;
+    }
+    for (const name of names) {
+      if (++out.entries > MAX_FILES) return;
+      const full = join(dir, name);
+      const path = rel ? `${rel}/${name}` : name;
+      let st;
+      try {
+        st = lstatSync(full);
+      } catch {
+        continue;
+      }
+      if (st.isSymbolicLink()) {
+        out.symlinks.set(path, readlinkSync(full));
+      } else if (st.isDirectory()) {
+        // Virtual filesystems of a live root are not part of an image.
+        if (!rel && (name === 'proc' || name === 'sys' || name === 'dev')) continue;
+        walk(full, path, depth + 1);
+      } else if (st.isFile()) {
+        if (st.mode & 0o6000) out.setuid.push({ path, mode: st.mode & 0o7777 });
+        if (!wanted(path)) continue;
+        if (st.size > maxFileBytes) {
+          out.skipped.push({ path, reason: `larger than ${maxFileBytes} bytes` });
+          continue;
+        }
+        try {
+          out.files.set(path, { path, content: readFileSync(full), mode: st.mode & 0o7777, size: st.size });
+        } catch (e) {
+          out.skipped.push({ path, reason: (e as NodeJS.ErrnoException).code ?? 'unreadable' });
+        }
+      }
+    }
+  };
+  walk(root, '', 0);
+  return out;
+}
