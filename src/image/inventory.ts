@@ -1,4 +1,9 @@
-import { analyzeLayer, type LayerAnalysis } from './layers/analyze-layer.js';
+import {
+  analyzeLayer,
+  type EntryInfo,
+  type FileReducer,
+  type LayerAnalysis,
+} from './layers/analyze-layer.js';
 import { decompressLayer } from './layers/decompress.js';
 import { SquashedFs } from './layers/squash.js';
 import type { Cataloger, CatalogStatus } from './catalog/cataloger.js';
@@ -57,13 +62,27 @@ export interface Inventory {
 export async function takeInventory(source: ImageSource, opts: InventoryOptions): Promise<Inventory> {
   const catalogers = opts.catalogers;
   const osPaths = new Set(OS_RELEASE_PATHS);
-  const wanted = (p: string): boolean => osPaths.has(p) || catalogers.some((c) => c.wants(p));
+  const wanted = (p: string, info: EntryInfo): boolean =>
+    osPaths.has(p) || catalogers.some((c) => c.wants(p, info));
+  const reducers = catalogers.filter((c) => c.reduce);
+  // A file wanted by a reducing cataloger keeps only the extracted metadata (plus content if another
+  // cataloger wants the raw bytes too).
+  const reduce: FileReducer | undefined = reducers.length
+    ? (p, content) => {
+        const info = { mode: 0o755, size: content.length };
+        const r = reducers.find((c) => c.wants(p, info));
+        if (!r?.reduce) return { content };
+        const extracted = r.reduce(p, content);
+        const keepRaw = osPaths.has(p) || catalogers.some((c) => c !== r && !c.reduce && c.wants(p, info));
+        return { content: keepRaw ? content : Buffer.alloc(0), extracted };
+      }
+    : undefined;
   const cacheTag = catalogers.map((c) => c.name).join(',');
   const fs = new SquashedFs();
   const skipped: Inventory['skipped'] = [];
 
   if (source.rootfsDir !== undefined) {
-    const a = analyzeRootfs(source.rootfsDir, wanted);
+    const a = analyzeRootfs(source.rootfsDir, wanted, reduce);
     fs.apply(a, 0);
     skipped.push(...a.skipped);
   } else {
@@ -81,7 +100,7 @@ export async function takeInventory(source: ImageSource, opts: InventoryOptions)
       const stream = await source.openLayer(i);
       let a: LayerAnalysis;
       try {
-        a = await analyzeLayer(decompressLayer(stream), { wanted });
+        a = await analyzeLayer(decompressLayer(stream), reduce ? { wanted, reduce } : { wanted });
       } catch (e) {
         throw new Error(`layer ${i} (${layer.digest.slice(0, 19)}): ${(e as Error).message}`);
       }

@@ -1,4 +1,5 @@
 import type { SquashedFs } from '../layers/squash.js';
+import type { EntryInfo } from '../layers/analyze-layer.js';
 import type { Distro, Package } from './package.js';
 
 export interface CatalogContext {
@@ -21,6 +22,12 @@ export interface CatalogResult {
  */
 export interface Cataloger {
   name: string;
-  wants(path: string): boolean;
+  /** From the path and tar header alone: is this file needed? Called for every entry; keep it cheap. */
+  wants(path: string, info: EntryInfo): boolean;
+  /**
+   * Optional: reduce a wanted file to extracted metadata at layer time (binaries, archives), so large
+   * contents are not kept in memory. The result is available as `file.extracted` when cataloguing.
+   */
+  reduce?(path: string, content: Buffer): unknown;
   catalog(fs: SquashedFs, ctx: CatalogContext): CatalogResult;
 }

@@ -2,14 +2,31 @@ import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { extract, type Header } from 'tar-stream';
 
-/** Decides from the path alone whether a file's content is needed (the cataloger's FileRequired). */
-export type FileWanted = (path: string) => boolean;
+/** What is known of an entry before its content is read (from the tar header). */
+export interface EntryInfo {
+  mode: number;
+  size: number;
+}
+
+/**
+ * Decides from the path (and header, e.g. the executable bit) whether a file's content is needed: the
+ * cataloger's FileRequired. Called for every entry, so it must be cheap.
+ */
+export type FileWanted = (path: string, info: EntryInfo) => boolean;
+
+/**
+ * Turns a wanted file's bytes into what is kept for it. Binaries (Go, Java archives) are reduced to their
+ * extracted metadata while the layer streams, so their content is never held until cataloguing.
+ */
+export type FileReducer = (path: string, content: Buffer) => { content: Buffer; extracted?: unknown };
 
 export interface LayerFile {
   path: string;
   content: Buffer;
   mode: number;
   size: number;
+  /** Metadata a reducer extracted at layer time (content is then usually empty). */
+  extracted?: unknown;
 }
 
 /** What one layer contributes, reduced to the files someone asked for plus the structure that matters. */
@@ -33,6 +50,7 @@ export interface LayerAnalysis {
 
 export interface AnalyzeOptions {
   wanted: FileWanted;
+  reduce?: FileReducer;
   /** Upper bound for one file read into memory (default 256 MiB). */
   maxFileBytes?: number;
   /** Upper bound on entries in one layer (default 2 million), against tar bombs of empty entries. */
@@ -112,7 +130,8 @@ export function analyzeLayer(tar: Readable, opts: AnalyzeOptions): Promise<Layer
       }
       if (header.type === 'link' && header.linkname) {
         const target = normalizeEntryPath(header.linkname);
-        if (target !== undefined && opts.wanted(path)) hardlinks.push({ path, target, mode });
+        if (target !== undefined && opts.wanted(path, { mode, size: 0 }))
+          hardlinks.push({ path, target, mode });
         skip();
         return;
       }
@@ -122,11 +141,11 @@ export function analyzeLayer(tar: Readable, opts: AnalyzeOptions): Promise<Layer
       }
       if (mode & 0o6000) result.setuid.push({ path, mode });
       result.paths?.push(path);
-      if (!opts.wanted(path)) {
+      const size = header.size ?? 0;
+      if (!opts.wanted(path, { mode, size })) {
         skip();
         return;
       }
-      const size = header.size ?? 0;
       if (size > maxFile) {
         result.skipped.push({ path, reason: `larger than ${maxFile} bytes` });
         skip();
@@ -141,7 +160,11 @@ export function analyzeLayer(tar: Readable, opts: AnalyzeOptions): Promise<Layer
       });
       stream.on('error', fail);
       stream.on('end', () => {
-        result.files.set(path, { path, content: Buffer.concat(chunks), mode, size });
+        const content = Buffer.concat(chunks);
+        const reduced = opts.reduce ? opts.reduce(path, content) : { content };
+        const file: LayerFile = { path, content: reduced.content, mode, size };
+        if (reduced.extracted !== undefined) file.extracted = reduced.extracted;
+        result.files.set(path, file);
         next();
       });
     });

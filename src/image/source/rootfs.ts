@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FileWanted, LayerAnalysis } from '../layers/analyze-layer.js';
+import type { FileReducer, FileWanted, LayerAnalysis, LayerFile } from '../layers/analyze-layer.js';
 
 const MAX_FILES = 2_000_000;
 const MAX_DEPTH = 64;
@@ -12,6 +12,7 @@ const MAX_DEPTH = 64;
 export function analyzeRootfs(
   root: string,
   wanted: FileWanted,
+  reduce?: FileReducer,
   maxFileBytes = 256 * 1024 * 1024,
 ): LayerAnalysis {
   const out: LayerAnalysis = {
@@ -53,13 +54,17 @@ export function analyzeRootfs(
         walk(full, path, depth + 1);
       } else if (st.isFile()) {
         if (st.mode & 0o6000) out.setuid.push({ path, mode: st.mode & 0o7777 });
-        if (!wanted(path)) continue;
+        if (!wanted(path, { mode: st.mode, size: st.size })) continue;
         if (st.size > maxFileBytes) {
           out.skipped.push({ path, reason: `larger than ${maxFileBytes} bytes` });
           continue;
         }
         try {
-          out.files.set(path, { path, content: readFileSync(full), mode: st.mode & 0o7777, size: st.size });
+          const raw = readFileSync(full);
+          const reduced = reduce ? reduce(path, raw) : { content: raw };
+          const file: LayerFile = { path, content: reduced.content, mode: st.mode & 0o7777, size: st.size };
+          if (reduced.extracted !== undefined) file.extracted = reduced.extracted;
+          out.files.set(path, file);
         } catch (e) {
           out.skipped.push({ path, reason: (e as NodeJS.ErrnoException).code ?? 'unreadable' });
         }

@@ -53,8 +53,8 @@ test('dpkg status: installed packages with source package, arch, purl and ecosys
 });
 
 test('distroless status.d entries are catalogued, md5sums ignored', () => {
-  assert.ok(dpkgCataloger.wants('var/lib/dpkg/status.d/libc6'));
-  assert.ok(!dpkgCataloger.wants('var/lib/dpkg/status.d/libc6.md5sums'));
+  assert.ok(dpkgCataloger.wants('var/lib/dpkg/status.d/libc6', { mode: 0o644, size: 10 }));
+  assert.ok(!dpkgCataloger.wants('var/lib/dpkg/status.d/libc6.md5sums', { mode: 0o644, size: 10 }));
   const fs = fsWith({
     'var/lib/dpkg/status.d/base': 'Package: base-files\nVersion: 12.4+deb12u5\nArchitecture: amd64\n',
   });
