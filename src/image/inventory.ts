@@ -68,11 +68,11 @@ export async function takeInventory(source: ImageSource, opts: InventoryOptions)
   // A file wanted by a reducing cataloger keeps only the extracted metadata (plus content if another
   // cataloger wants the raw bytes too).
   const reduce: FileReducer | undefined = reducers.length
-    ? (p, content) => {
+    ? async (p, content) => {
         const info = { mode: 0o755, size: content.length };
         const r = reducers.find((c) => c.wants(p, info));
         if (!r?.reduce) return { content };
-        const extracted = r.reduce(p, content);
+        const extracted: unknown = await r.reduce(p, content);
         const keepRaw = osPaths.has(p) || catalogers.some((c) => c !== r && !c.reduce && c.wants(p, info));
         return { content: keepRaw ? content : Buffer.alloc(0), extracted };
       }
@@ -82,7 +82,7 @@ export async function takeInventory(source: ImageSource, opts: InventoryOptions)
   const skipped: Inventory['skipped'] = [];
 
   if (source.rootfsDir !== undefined) {
-    const a = analyzeRootfs(source.rootfsDir, wanted, reduce);
+    const a = await analyzeRootfs(source.rootfsDir, wanted, reduce);
     fs.apply(a, 0);
     skipped.push(...a.skipped);
   } else {

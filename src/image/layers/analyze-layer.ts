@@ -18,7 +18,10 @@ export type FileWanted = (path: string, info: EntryInfo) => boolean;
  * Turns a wanted file's bytes into what is kept for it. Binaries (Go, Java archives) are reduced to their
  * extracted metadata while the layer streams, so their content is never held until cataloguing.
  */
-export type FileReducer = (path: string, content: Buffer) => { content: Buffer; extracted?: unknown };
+export type FileReducer = (
+  path: string,
+  content: Buffer,
+) => { content: Buffer; extracted?: unknown } | Promise<{ content: Buffer; extracted?: unknown }>;
 
 export interface LayerFile {
   path: string;
@@ -161,11 +164,12 @@ export function analyzeLayer(tar: Readable, opts: AnalyzeOptions): Promise<Layer
       stream.on('error', fail);
       stream.on('end', () => {
         const content = Buffer.concat(chunks);
-        const reduced = opts.reduce ? opts.reduce(path, content) : { content };
-        const file: LayerFile = { path, content: reduced.content, mode, size };
-        if (reduced.extracted !== undefined) file.extracted = reduced.extracted;
-        result.files.set(path, file);
-        next();
+        Promise.resolve(opts.reduce ? opts.reduce(path, content) : { content }).then((reduced) => {
+          const file: LayerFile = { path, content: reduced.content, mode, size };
+          if (reduced.extracted !== undefined) file.extracted = reduced.extracted;
+          result.files.set(path, file);
+          next();
+        }, fail);
       });
     });
     ex.on('finish', () => {

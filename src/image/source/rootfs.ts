@@ -9,12 +9,12 @@ const MAX_DEPTH = 64;
  * Reads a plain root filesystem directory as if it were one layer: wanted files are read, symlinks are
  * recorded (never followed on the host), setuid bits noted. Unreadable entries are skipped and reported.
  */
-export function analyzeRootfs(
+export async function analyzeRootfs(
   root: string,
   wanted: FileWanted,
   reduce?: FileReducer,
   maxFileBytes = 256 * 1024 * 1024,
-): LayerAnalysis {
+): Promise<LayerAnalysis> {
   const out: LayerAnalysis = {
     files: new Map(),
     symlinks: new Map(),
@@ -24,7 +24,7 @@ export function analyzeRootfs(
     skipped: [],
     entries: 0,
   };
-  const walk = (dir: string, rel: string, depth: number): void => {
+  const walk = async (dir: string, rel: string, depth: number): Promise<void> => {
     if (depth > MAX_DEPTH) {
       out.skipped.push({ path: rel, reason: 'directory nesting too deep' });
       return;
@@ -51,7 +51,7 @@ export function analyzeRootfs(
       } else if (st.isDirectory()) {
         // Virtual filesystems of a live root are not part of an image.
         if (!rel && (name === 'proc' || name === 'sys' || name === 'dev')) continue;
-        walk(full, path, depth + 1);
+        await walk(full, path, depth + 1);
       } else if (st.isFile()) {
         if (st.mode & 0o6000) out.setuid.push({ path, mode: st.mode & 0o7777 });
         if (!wanted(path, { mode: st.mode, size: st.size })) continue;
@@ -61,7 +61,7 @@ export function analyzeRootfs(
         }
         try {
           const raw = readFileSync(full);
-          const reduced = reduce ? reduce(path, raw) : { content: raw };
+          const reduced = reduce ? await reduce(path, raw) : { content: raw };
           const file: LayerFile = { path, content: reduced.content, mode: st.mode & 0o7777, size: st.size };
           if (reduced.extracted !== undefined) file.extracted = reduced.extracted;
           out.files.set(path, file);
@@ -71,6 +71,6 @@ export function analyzeRootfs(
       }
     }
   };
-  walk(root, '', 0);
+  await walk(root, '', 0);
   return out;
 }
