@@ -1,9 +1,12 @@
 import type { CheckMeta } from '../../core/finding.js';
 import type { Check } from '../check.js';
 import { podSecurityChecks } from './pod-security.js';
+import { workloadChecks } from './workload.js';
+import { imageChecks } from './images.js';
+import { secretChecks } from './secrets.js';
 
 /** Every manifest check, in catalogue order. */
-export const ALL_CHECKS: readonly Check[] = [...podSecurityChecks];
+export const ALL_CHECKS: readonly Check[] = [...podSecurityChecks, ...workloadChecks, ...imageChecks, ...secretChecks];
 
 /** Catalogue metadata (no behaviour) for `checks list`, SARIF rules and docs. */
 export function checkCatalogue(): CheckMeta[] {
