@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isUserError } from '../core/errors.js';
 import { scanManifestsCommand } from './commands/scan-manifests.js';
 import { checksCommand } from './commands/checks-list.js';
+import { sbomCommand } from './commands/sbom.js';
 import { VERSION } from './version.js';
 import type { ExitCode } from './exit.js';
 
@@ -21,6 +22,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   scan.addCommand(scanManifestsCommand(setExit));
   program.addCommand(scan);
   program.addCommand(checksCommand());
+  program.addCommand(sbomCommand());
   quietErrors(program);
   return program;
 }
