@@ -39,6 +39,8 @@ export interface ResourceCheck extends CheckBase {
 /** Runs once over the whole set of resources (cross-object checks). */
 export interface SetCheck extends CheckBase {
   scope: 'set';
+  /** Kinds the check reads, so resources of those kinds are not reported as unchecked. */
+  kinds?: readonly string[];
   check(ctx: CheckContext): Array<Hit & { resource: Resource }>;
 }
 

@@ -46,14 +46,25 @@ export function scanResources(resources: readonly Resource[], opts: ManifestScan
     owners.set(f, owner);
   };
 
+  const setKinds = new Set(checks.flatMap((c) => (c.scope === 'set' ? (c.kinds ?? []) : [])));
+  const unchecked = new Map<string, { count: number; first: Resource }>();
   for (const res of resources) {
+    let pods = 0;
     if (podChecks.length > 0) {
       for (const pod of findPodSpecs(res)) {
+        pods++;
         for (const c of podChecks) for (const hit of c.check(pod, ctx)) emit(c, res, hit);
       }
     }
-    for (const c of byKind.get(res.object.kind) ?? []) {
+    const kindChecks = byKind.get(res.object.kind);
+    for (const c of kindChecks ?? []) {
       if (c.scope === 'resource') for (const hit of c.check(res, ctx)) emit(c, res, hit);
+    }
+    if (pods === 0 && !kindChecks && !setKinds.has(res.object.kind)) {
+      const key = `${res.object.apiVersion}/${res.object.kind}`;
+      const u = unchecked.get(key);
+      if (u) u.count++;
+      else unchecked.set(key, { count: 1, first: res });
     }
   }
   for (const c of checks) {
@@ -62,6 +73,14 @@ export function scanResources(resources: readonly Resource[], opts: ManifestScan
 
   applyAnnotationSuppressions(findings, owners);
   const warnings = applySuppressionRules(findings, config.suppressions ?? [], opts.now ?? new Date());
+  // Unknown kinds (CRDs without pod templates, kinds no check reads) are skipped, and said so once per kind.
+  for (const [key, u] of unchecked) {
+    warnings.push({
+      file: u.first.file,
+      line: u.first.line,
+      message: `no checks apply to kind ${key}; ${u.count} resource${u.count === 1 ? '' : 's'} of this kind skipped`,
+    });
+  }
   findings.sort(
     (a, b) =>
       a.location.file.localeCompare(b.location.file) ||
