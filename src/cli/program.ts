@@ -3,6 +3,8 @@ import { isUserError } from '../core/errors.js';
 import { scanManifestsCommand } from './commands/scan-manifests.js';
 import { checksCommand } from './commands/checks-list.js';
 import { sbomCommand } from './commands/sbom.js';
+import { imageCommand } from './commands/image-scan.js';
+import { dbCommand } from './commands/db.js';
 import { VERSION } from './version.js';
 import type { ExitCode } from './exit.js';
 
@@ -23,6 +25,8 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   program.addCommand(scan);
   program.addCommand(checksCommand());
   program.addCommand(sbomCommand());
+  program.addCommand(imageCommand(setExit));
+  program.addCommand(dbCommand());
   quietErrors(program);
   return program;
 }

@@ -22,6 +22,14 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    vulnerabilities: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        /** Scans warn when the newest OSV import is older than this many days (default 7). */
+        maxDbAgeDays: { type: 'number', minimum: 0 },
+      },
+    },
     suppressions: {
       type: 'array',
       items: {
@@ -56,6 +64,7 @@ export interface SuppressionRule {
 
 export interface KubewardConfig {
   registries?: { allowed?: string[] };
+  vulnerabilities?: { maxDbAgeDays?: number };
   checks?: {
     disabled?: string[];
     severity?: Record<string, 'critical' | 'high' | 'medium' | 'low' | 'info'>;

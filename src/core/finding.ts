@@ -35,8 +35,8 @@ export interface SourceLocation {
 }
 
 export interface Suppression {
-  /** 'config' for a .kubeward.yaml rule, 'annotation' for kubeward.io/ignore. */
-  source: 'config' | 'annotation';
+  /** 'config' for a .kubeward.yaml rule, 'annotation' for kubeward.io/ignore, 'vex' for a VEX statement. */
+  source: 'config' | 'annotation' | 'vex';
   reason: string;
   /** ISO date (YYYY-MM-DD) after which a config rule stops applying. */
   expires?: string;
@@ -58,6 +58,34 @@ export interface Finding {
   remediation: string;
   suppressed: boolean;
   suppression?: Suppression;
+  /** Present on vulnerability findings (image and SBOM scans). */
+  vulnerability?: VulnerabilityDetails;
+}
+
+/** What a vulnerability finding adds to the shared model. */
+export interface VulnerabilityDetails {
+  /** Advisory id as published (CVE, GHSA, GO-, PYSEC-, RUSTSEC-, DSA ...). */
+  id: string;
+  aliases: string[];
+  package: {
+    name: string;
+    version: string;
+    type: string;
+    ecosystem: string;
+    purl: string;
+    /** Source package the advisory was matched on (distribution packages). */
+    source?: { name: string; version: string };
+    layerDigest?: string;
+  };
+  /** Lowest version that fixes it, when one exists. */
+  fixedVersion?: string;
+  /** false: the advisory has no fix yet ("will not fix" / "no fix yet"). */
+  fixAvailable: boolean;
+  cvss?: { version: string; vector: string; score: number };
+  /** In the CISA Known Exploited Vulnerabilities catalog. */
+  kev?: { dateAdded?: string; dueDate?: string; knownRansomwareCampaignUse?: string };
+  /** FIRST EPSS probability of exploitation in the next 30 days (0-1) and percentile. */
+  epss?: { score: number; percentile: number };
 }
 
 /** Metadata describing a check; scanners publish a catalogue of these. */
