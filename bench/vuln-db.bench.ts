@@ -1,0 +1,107 @@
+// Benchmark of the vulnerability database: import all of ../shared/data/osv, then match a synthetic
+// 5,000-package inventory. Run: node --import tsx bench/vuln-db.bench.ts
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dbStatus, importOsv, openVulnDb } from '../src/vuln/db/index.js';
+import { Matcher, type PackageQuery } from '../src/vuln/match/index.js';
+
+const SHARED =
+  process.env.KUBEWARD_SHARED_DATA ?? fileURLToPath(new URL('../../shared/data/', import.meta.url));
+const OSV = join(SHARED, 'osv');
+const IMPORT_TARGET_MS = 5000;
+const MATCH_TARGET_MS = 100;
+const INVENTORY = 5000;
+
+if (!existsSync(OSV)) {
+  console.log(`skipped: no OSV data at ${OSV} (set KUBEWARD_SHARED_DATA)`);
+  process.exit(0);
+}
+
+const line = (label: string, ms: number, target: number): void =>
+  console.log(
+    `${label.padEnd(44)} ${ms.toFixed(1).padStart(9)} ms   target ${String(target).padStart(5)} ms   ratio ${(ms / target).toFixed(2)}`,
+  );
+
+const dir = mkdtempSync(join(tmpdir(), 'kw-bench-'));
+try {
+  const db = openVulnDb({ cacheDir: dir });
+  const t0 = performance.now();
+  const r = await importOsv(db, OSV, { name: 'osv:shared' });
+  const importMs = performance.now() - t0;
+  const st = dbStatus(db);
+  console.log(
+    `imported ${r.records} records (${r.withdrawn} withdrawn, ${r.warnings.count} warnings), ${st.counts.affected} affected rows, ${(st.sizeBytes / 1048576).toFixed(1)} MiB`,
+  );
+  line('import ../shared/data/osv', importMs, IMPORT_TARGET_MS);
+
+  // Synthetic inventory of distinct packages, as an image or lock file would list them: two thirds are
+  // packages that have advisories, at a version drawn from their range events (so ranges are really
+  // evaluated), one third are names without any advisory.
+  const rows = db
+    .reader()
+    .prepare('SELECT ecosystem, name, ranges FROM affected WHERE withdrawn = 0 ORDER BY rowid')
+    .all() as { ecosystem: string; name: string; ranges: string }[];
+  let seed = 42;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const byPackage = new Map<string, { ecosystem: string; name: string; versions: string[] }>();
+  for (const row of rows) {
+    const key = `${row.ecosystem}\0${row.name}`;
+    let p = byPackage.get(key);
+    if (!p) byPackage.set(key, (p = { ecosystem: row.ecosystem, name: row.name, versions: [] }));
+    for (const r of JSON.parse(row.ranges) as { events: Record<string, string>[] }[])
+      for (const e of r.events) {
+        const v = Object.values(e)[0];
+        if (v && v !== '0' && /^\d/.test(v)) p.versions.push(v);
+      }
+  }
+  const packages = [...byPackage.values()];
+  for (let i = packages.length - 1; i > 0; i--) {
+    const j = rand(i + 1);
+    [packages[i], packages[j]] = [
+      packages[j] as (typeof packages)[number],
+      packages[i] as (typeof packages)[number],
+    ];
+  }
+  const inventory: PackageQuery[] = [];
+  const known = Math.min(packages.length, Math.round((INVENTORY * 2) / 3));
+  for (const p of packages.slice(0, known)) {
+    const v = p.versions[rand(p.versions.length || 1)] ?? '1.0.0';
+    inventory.push({ ecosystem: p.ecosystem, name: p.name, version: p.ecosystem === 'Go' ? `v${v}` : v });
+  }
+  for (let i = 0; inventory.length < INVENTORY; i++)
+    inventory.push({
+      ecosystem: ['Go', 'PyPI', 'crates.io'][i % 3] as string,
+      name: `no-such-package-${i}`,
+      version: '1.0.0',
+    });
+
+  const matcher = new Matcher(db);
+  const c0 = performance.now();
+  const first = matcher.matchAll(inventory);
+  const coldMs = performance.now() - c0;
+  const times: number[] = [];
+  let results = first;
+  for (let i = 0; i < 15; i++) {
+    const t = performance.now();
+    results = matcher.matchAll(inventory);
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)] ?? NaN;
+  const matched = results.filter((x) => x.matches.length).length;
+  const total = results.reduce((n, x) => n + x.matches.length, 0);
+  const warned = results.filter((x) => x.warnings.length).length;
+  console.log(
+    `inventory ${inventory.length} packages: ${matched} vulnerable, ${total} matches, ${warned} with warnings`,
+  );
+  line(`match ${INVENTORY} packages, first run (cold caches)`, coldMs, MATCH_TARGET_MS);
+  line(`match ${INVENTORY} packages, warm (median of 15)`, median, MATCH_TARGET_MS);
+  db.close();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
