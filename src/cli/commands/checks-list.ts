@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { checkCatalogue } from '../../posture/checks/index.js';
 import { renderCatalogue, CATALOGUE_FORMATS, type CatalogueFormat } from '../../report/catalogue.js';
 import { formatOption, outputOption, useColor, writeText } from '../output.js';
+import { VERSION } from '../version.js';
 
 export function checksCommand(): Command {
   const checks = new Command('checks').description('the check catalogue');
