@@ -14,6 +14,7 @@ export function checksCommand(): Command {
     .action((flags: { format: CatalogueFormat; output?: string }) => {
       const text = renderCatalogue(checkCatalogue(), flags.format, {
         color: useColor(flags.output !== undefined),
+        toolVersion: VERSION,
       });
       writeText(text, flags.output, process.cwd());
     });
