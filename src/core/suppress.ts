@@ -15,8 +15,10 @@ function globMatch(pattern: string | undefined, value: string | undefined): bool
 }
 
 export function ruleMatches(rule: SuppressionRule, f: Finding): boolean {
+  // Vulnerability findings answer to their advisory id and every alias (rules are usually written by CVE).
+  const ids = f.vulnerability ? [f.checkId, ...f.vulnerability.aliases] : [f.checkId];
   return (
-    globMatch(rule.checkId, f.checkId) &&
+    ids.some((id) => globMatch(rule.checkId, id)) &&
     globMatch(rule.kind, f.resource.kind) &&
     globMatch(rule.namespace, f.resource.namespace ?? '') &&
     globMatch(rule.name, f.resource.name)

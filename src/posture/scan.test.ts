@@ -84,3 +84,44 @@ test('kinds no check reads are skipped with one warning per kind', () => {
   assert.match(w[0]!.message, /kind example.com\/v1\/Widget; 2 resources of this kind skipped/);
   assert.equal(w[0]!.line, 24);
 });
+
+test('suppression rules match vulnerability findings by any alias', async () => {
+  const { applySuppressionRules } = await import('../core/suppress.js');
+  const f = {
+    checkId: 'DEBIAN-CVE-2023-5678',
+    title: 't',
+    severity: 'high' as const,
+    message: 'm',
+    resource: { apiVersion: 'oci.image/v1', kind: 'Image', name: 'ghcr.io/acme/api:1.0' },
+    location: { file: 'var/lib/dpkg/status', line: 1 },
+    frameworks: [],
+    remediation: 'r',
+    suppressed: false,
+    vulnerability: {
+      id: 'DEBIAN-CVE-2023-5678',
+      aliases: ['CVE-2023-5678'],
+      package: {
+        name: 'libssl3',
+        version: '1',
+        type: 'deb',
+        ecosystem: 'Debian:12',
+        purl: 'pkg:deb/debian/libssl3@1',
+      },
+      fixAvailable: true,
+    },
+  };
+  applySuppressionRules(
+    [f],
+    [
+      {
+        checkId: 'CVE-2023-5678',
+        kind: 'Image',
+        name: 'ghcr.io/acme/api:*',
+        reason: 'not reachable',
+        expires: '2099-01-01',
+      },
+    ],
+    new Date(),
+  );
+  assert.equal(f.suppressed, true);
+});
