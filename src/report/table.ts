@@ -60,12 +60,13 @@ export function renderTable(report: Report, opts: RenderOptions): string {
     );
     for (const f of sorted) {
       const label = f.severity.toUpperCase().padEnd(8);
-      // Vulnerability findings show the package instead of a line: "line 1 of the dpkg database" says nothing.
-      const where = f.vulnerability
-        ? `${clean(f.vulnerability.package.name)} ${clean(f.vulnerability.package.version)}`.padEnd(28)
+      // Vulnerability findings show package, fix and title: "line 1 of the dpkg database" says nothing.
+      const v = f.vulnerability;
+      const where = v
+        ? `${clean(v.package.name)} ${clean(v.package.version)} -> ${clean(v.fixedVersion ?? 'no fix yet')}`
         : `line ${String(f.location.line).padEnd(5)}`;
-      const kev = f.vulnerability?.kev ? ` ${c.bold('[KEV]')}` : '';
-      const body = `${clean(f.checkId).padEnd(12)} ${where} ${clean(f.message)}${kev}`;
+      const kev = v?.kev ? ` ${c.bold('[KEV]')}` : '';
+      const body = `${clean(f.checkId).padEnd(12)} ${where} ${clean(v ? f.title : f.message)}${kev}`;
       // A suppressed finding is dimmed as a whole, severity included, with who suppressed it and why.
       lines.push(
         f.suppressed
