@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NODE_MODULES := node_modules/.package-lock.json
 
-.PHONY: all install build demo test test-deps lint format clean bench
+.PHONY: all install build demo test test-deps lint format clean bench docs
 
 all: build
 
@@ -34,6 +34,9 @@ lint: $(NODE_MODULES)
 
 format: $(NODE_MODULES)
 	npm run --silent format
+
+docs: build
+	node dist/cli/main.js checks list --format markdown --output docs/checks.md
 
 bench: build
 	npm run --silent bench
