@@ -18,7 +18,7 @@ build: $(NODE_MODULES)
 
 demo: build
 	@echo "== kubeward scan manifests examples/shop (the example app's manifests)"
-	node dist/cli/main.js scan manifests examples/shop --fail-on none
+	node dist/cli/main.js scan manifests examples/shop --config examples/shop/.kubeward.yaml --fail-on none
 
 # Installs the system packages integration tests use (Debian/Ubuntu as root), then runs every test.
 test: build test-deps

@@ -64,15 +64,22 @@ export function parseConfig(text: string, file: string): KubewardConfig {
           ? ` (missing "${String((err.params as { missingProperty?: string }).missingProperty)}")`
           : '';
     const where = path.length ? path.join('.') : 'config';
+    // An unknown key is reported at its own line, not at the parent that holds it.
+    const unknown =
+      err?.keyword === 'additionalProperties'
+        ? (err.params as { additionalProperty?: string }).additionalProperty
+        : undefined;
     throw new UserError(`invalid config: ${where} ${err?.message ?? 'is invalid'}${extra}`, {
       file,
-      line: doc.lineOf(path),
+      line: doc.lineOf(unknown === undefined ? path : [...path, unknown]),
     });
   }
   const config = doc.value;
   config.suppressions?.forEach((rule, i) => {
     rule.source = { file, line: doc.lineOf(['suppressions', i]) };
-    if (Number.isNaN(Date.parse(`${rule.expires}T00:00:00Z`))) {
+    // Date.parse rolls 2027-02-30 over to March; a real date formats back to itself.
+    const parsed = Date.parse(`${rule.expires}T00:00:00Z`);
+    if (Number.isNaN(parsed) || new Date(parsed).toISOString().slice(0, 10) !== rule.expires) {
       throw new UserError(`invalid config: suppressions.${i}.expires is not a real date`, {
         file,
         line: doc.lineOf(['suppressions', i, 'expires']),
