@@ -2,6 +2,7 @@ import {
   analyzeLayer,
   type EntryInfo,
   type FileReducer,
+  type FileWanted,
   type LayerAnalysis,
 } from './layers/analyze-layer.js';
 import { decompressLayer } from './layers/decompress.js';
@@ -62,27 +63,51 @@ export interface Inventory {
 export async function takeInventory(source: ImageSource, opts: InventoryOptions): Promise<Inventory> {
   const catalogers = opts.catalogers;
   const osPaths = new Set(OS_RELEASE_PATHS);
-  const wanted = (p: string, info: EntryInfo): boolean =>
-    osPaths.has(p) || catalogers.some((c) => c.wants(p, info));
   const reducers = catalogers.filter((c) => c.reduce);
+  const plain = catalogers.filter((c) => !c.reduce);
+  // Per layer (layers are analysed concurrently): what `wanted` decided for a file from its real tar header,
+  // kept until its content arrives so `reduce` neither asks every cataloger again nor guesses the header.
   // A file wanted by a reducing cataloger keeps only the extracted metadata (plus content if another
-  // cataloger wants the raw bytes too).
-  const reduce: FileReducer | undefined = reducers.length
-    ? async (p, content) => {
+  // cataloger, or distro detection, wants the raw bytes too).
+  const filters = (): {
+    wanted: FileWanted;
+    reduce?: FileReducer;
+    reduceOnly?: (path: string) => boolean;
+  } => {
+    const claims = new Map<string, { reducer: Cataloger; keepRaw: boolean }>();
+    const wantsRaw = (p: string, info: EntryInfo): boolean =>
+      osPaths.has(p) || plain.some((c) => c.wants(p, info));
+    const wanted = (p: string, info: EntryInfo): boolean => {
+      const reducer = reducers.find((c) => c.wants(p, info));
+      const keepRaw = wantsRaw(p, info);
+      if (reducer) claims.set(p, { reducer, keepRaw });
+      return keepRaw || reducer !== undefined;
+    };
+    if (!reducers.length) return { wanted };
+    const reduce: FileReducer = async (p, content) => {
+      let claim = claims.get(p);
+      claims.delete(p);
+      if (!claim) {
+        // Not seen by `wanted` (should not happen): judge from the path and size alone.
         const info = { mode: 0o755, size: content.length };
-        const r = reducers.find((c) => c.wants(p, info));
-        if (!r?.reduce) return { content };
-        const extracted: unknown = await r.reduce(p, content);
-        const keepRaw = osPaths.has(p) || catalogers.some((c) => c !== r && !c.reduce && c.wants(p, info));
-        return { content: keepRaw ? content : Buffer.alloc(0), extracted };
+        const reducer = reducers.find((c) => c.wants(p, info));
+        claim = reducer && { reducer, keepRaw: wantsRaw(p, info) };
       }
-    : undefined;
+      if (!claim?.reducer.reduce) return { content };
+      const extracted: unknown = await claim.reducer.reduce(p, content);
+      return { content: claim.keepRaw ? content : Buffer.alloc(0), extracted };
+    };
+    // Binaries and archives nobody wants raw are read into a reused buffer (see AnalyzeOptions.reduceOnly).
+    const reduceOnly = (p: string): boolean => claims.get(p)?.keepRaw === false;
+    return { wanted, reduce, reduceOnly };
+  };
   const cacheTag = catalogers.map((c) => c.name).join(',');
   const fs = new SquashedFs();
   const skipped: Inventory['skipped'] = [];
 
   if (source.rootfsDir !== undefined) {
-    const a = await analyzeRootfs(source.rootfsDir, wanted, reduce);
+    const f = filters();
+    const a = await analyzeRootfs(source.rootfsDir, f.wanted, f.reduce);
     fs.apply(a, 0);
     skipped.push(...a.skipped);
   } else {
@@ -100,7 +125,7 @@ export async function takeInventory(source: ImageSource, opts: InventoryOptions)
       const stream = await source.openLayer(i);
       let a: LayerAnalysis;
       try {
-        a = await analyzeLayer(decompressLayer(stream), reduce ? { wanted, reduce } : { wanted });
+        a = await analyzeLayer(decompressLayer(stream), filters());
       } catch (e) {
         throw new Error(`layer ${i} (${layer.digest.slice(0, 19)}): ${(e as Error).message}`);
       }

@@ -54,6 +54,13 @@ export interface LayerAnalysis {
 export interface AnalyzeOptions {
   wanted: FileWanted;
   reduce?: FileReducer;
+  /**
+   * Files of which only what `reduce` extracts is kept (their raw bytes are dropped, e.g. binaries searched
+   * for Go build info). Their content is read into one buffer reused for every such file of the layer, so it
+   * is valid only until `reduce` settles: this saves an allocation per binary, and the full garbage
+   * collections that a stream of large short-lived buffers triggers.
+   */
+  reduceOnly?: (path: string) => boolean;
   /** Upper bound for one file read into memory (default 256 MiB). */
   maxFileBytes?: number;
   /** Upper bound on entries in one layer (default 2 million), against tar bombs of empty entries. */
@@ -91,6 +98,12 @@ export function analyzeLayer(tar: Readable, opts: AnalyzeOptions): Promise<Layer
     entries: 0,
   };
   const hardlinks: Array<{ path: string; target: string; mode: number }> = [];
+  let scratch = Buffer.alloc(0);
+  const scratchView = (n: number): Buffer => {
+    if (scratch.length < n)
+      scratch = Buffer.allocUnsafeSlow(Math.max(n, Math.min(2 * scratch.length, maxFile)));
+    return scratch.subarray(0, n);
+  };
   return new Promise((resolve, reject) => {
     const ex = extract();
     const fail = (e: unknown): void => {
@@ -154,18 +167,30 @@ export function analyzeLayer(tar: Readable, opts: AnalyzeOptions): Promise<Layer
         skip();
         return;
       }
-      const chunks: Buffer[] = [];
+      // The size is known from the header: copy into one buffer instead of collecting chunks (which would
+      // pin the decompressor's larger output buffers) and concatenating them (a second copy at the end).
+      const transient = opts.reduce !== undefined && opts.reduceOnly?.(path) === true;
+      const buf = transient ? scratchView(size) : Buffer.allocUnsafe(size);
       let total = 0;
       stream.on('data', (data: unknown) => {
         const c = data as Buffer;
+        const n = Math.min(c.length, size - total);
+        if (n > 0) c.copy(buf, total, 0, n);
         total += c.length;
-        if (total <= maxFile) chunks.push(c);
       });
       stream.on('error', fail);
       stream.on('end', () => {
-        const content = Buffer.concat(chunks);
+        // Never expose uninitialised bytes should the entry be shorter than its header said.
+        const content = total >= size ? buf : buf.subarray(0, total);
         Promise.resolve(opts.reduce ? opts.reduce(path, content) : { content }).then((reduced) => {
-          const file: LayerFile = { path, content: reduced.content, mode, size };
+          // A reducer that returned the transient bytes after all gets its own copy of them.
+          const kept = transient && reduced.content.buffer === scratch.buffer;
+          const file: LayerFile = {
+            path,
+            content: kept ? Buffer.from(reduced.content) : reduced.content,
+            mode,
+            size,
+          };
           if (reduced.extracted !== undefined) file.extracted = reduced.extracted;
           result.files.set(path, file);
           next();
