@@ -95,13 +95,23 @@ export const goBinaryCataloger: Cataloger = {
         continue;
       }
       const std = info.goVersion.replace(/^go/, '').split(' ')[0];
-      if (std) packages.push(goPackage('stdlib', std, path, f.layer));
-      if (info.mainPath && info.mainVersion && info.mainVersion !== '(devel)') {
-        packages.push(goPackage(info.mainPath, info.mainVersion, path, f.layer));
-      }
-      for (const d of info.deps) packages.push(goPackage(d.path, d.version, path, f.layer));
+      const add = (mod: string, version: string): void => {
+        // Build info is attacker-controlled: one unparsable entry is noted, the rest still count.
+        try {
+          packages.push(goPackage(mod, version, path, f.layer));
+        } catch {
+          notes.push(
+            `${path}: module ${mod.slice(0, 100)}@${version.slice(0, 40)} is not a valid module version`,
+          );
+        }
+      };
+      if (std) add('stdlib', std);
+      if (info.mainPath && info.mainVersion && info.mainVersion !== '(devel)')
+        add(info.mainPath, info.mainVersion);
+      for (const d of info.deps) add(d.path, d.version);
     }
-    return { packages: dedupe(packages), status: notes.length ? 'not-analysed' : 'ok', notes };
+    const legacy = notes.some((n) => n.includes('before Go 1.18'));
+    return { packages: dedupe(packages), status: legacy ? 'not-analysed' : 'ok', notes };
   },
 };
 

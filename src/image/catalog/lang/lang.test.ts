@@ -149,3 +149,27 @@ test('go: module lines with versions and module replacements', () => {
   );
   assert.equal(r.packages[2]!.purl, 'pkg:golang/golang.org/x/net@v0.7.0');
 });
+
+test('go: a malformed module version in build info is noted, other modules still reported', () => {
+  const modinfo =
+    '0123456789abcdef' +
+    'path\tx\ndep\tgolang.org/x/net\tv0.7.0\ndep\tbad/mod\tv%%%not-semver\n' +
+    '\n0123456789abcdef';
+  const header = Buffer.alloc(32);
+  Buffer.from('\xff Go buildinf:', 'latin1').copy(header);
+  header[14] = 8;
+  header[15] = 2;
+  const modBuf = Buffer.from(modinfo);
+  const bin = Buffer.concat([
+    Buffer.alloc(4096),
+    header,
+    Buffer.from([8]),
+    Buffer.from('go1.22.1'),
+    Buffer.from([modBuf.length]),
+    modBuf,
+    Buffer.alloc(64),
+  ]);
+  const r = run(goBinaryCataloger, { app: bin }, 0o755);
+  assert.ok(r.packages.some((p) => p.name === 'golang.org/x/net'));
+  assert.equal(r.status, 'ok');
+});
