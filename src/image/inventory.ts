@@ -1,3 +1,4 @@
+import { UserError } from '../core/errors.js';
 import {
   analyzeLayer,
   type EntryInfo,
@@ -127,7 +128,8 @@ export async function takeInventory(source: ImageSource, opts: InventoryOptions)
       try {
         a = await analyzeLayer(decompressLayer(stream), filters());
       } catch (e) {
-        throw new Error(`layer ${i} (${layer.digest.slice(0, 19)}): ${(e as Error).message}`);
+        // A corrupt, truncated or tampered layer is a problem of the input, reported in one line (exit 2).
+        throw new UserError(`layer ${i} (${layer.digest.slice(0, 19)}): ${(e as Error).message}`);
       }
       opts.cache?.set(key, a);
       return a;

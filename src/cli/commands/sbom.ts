@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { openImage } from '../../image/open-image.js';
+import { openImage, toUserError } from '../../image/open-image.js';
 import { takeInventory } from '../../image/inventory.js';
 import { ALL_CATALOGERS } from '../../image/catalog/index.js';
 import { toCycloneDx } from '../../image/sbom/cyclonedx.js';

@@ -19,8 +19,7 @@ export class SquashedFs {
 
   /** Applies one more layer on top. */
   apply(layer: LayerAnalysis, index: number): void {
-    for (const dir of layer.opaque) this.removeUnder(dir, false);
-    for (const p of layer.deleted) this.removeUnder(p, true);
+    if (layer.opaque.length || layer.deleted.length) this.hideLower(layer.opaque, layer.deleted);
     for (const [p, f] of layer.files) {
       this.symlinks.delete(p);
       this.files.set(p, { ...f, layer: index });
@@ -64,12 +63,24 @@ export class SquashedFs {
     return undefined;
   }
 
-  private removeUnder(path: string, includeSelf: boolean): void {
-    const prefix = path === '' ? '' : path + '/';
-    for (const map of [this.files, this.symlinks, this.setuid] as Array<Map<string, unknown>>) {
-      for (const k of [...map.keys()]) {
-        if ((includeSelf && k === path) || k.startsWith(prefix)) map.delete(k);
+  /**
+   * Hides lower-layer entries under opaque directories (their content, not the directory) and deleted paths
+   * (the path and its content) in one pass per map: each key's ancestors are looked up in the two sets, so
+   * the cost is entries × depth, not entries × whiteouts.
+   */
+  private hideLower(opaque: readonly string[], deleted: readonly string[]): void {
+    const opaqueSet = new Set(opaque);
+    const deletedSet = new Set(deleted);
+    const hidden = (k: string): boolean => {
+      if (deletedSet.has(k) || opaqueSet.has('')) return true;
+      for (let i = k.lastIndexOf('/'); i > 0; i = k.lastIndexOf('/', i - 1)) {
+        const dir = k.slice(0, i);
+        if (opaqueSet.has(dir) || deletedSet.has(dir)) return true;
       }
+      return false;
+    };
+    for (const map of [this.files, this.symlinks, this.setuid] as Array<Map<string, unknown>>) {
+      for (const k of [...map.keys()]) if (hidden(k)) map.delete(k);
     }
   }
 }

@@ -10,6 +10,11 @@ import { MANIFEST_ACCEPT, type Descriptor } from './media-types.js';
 /** Manifests and indexes larger than this are refused (the distribution spec suggests 4 MiB). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
+/** Token responses: real tokens are a few KiB; a JWT with many scopes stays far below this. */
+const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
+/** Pagination bounds for tag lists and the catalog (all pages together). */
+const MAX_PAGES = 10_000;
+const MAX_LIST_BYTES = 64 * 1024 * 1024;
 
 export class RegistryError extends Error {
   override readonly name = 'RegistryError';
@@ -59,12 +64,26 @@ export class RegistryClient {
   private readonly plainHttp = new Set<string>();
   private readonly basicHosts = new Set<string>();
   private readonly credCache = new Map<string, Promise<RegistryCredentials | undefined>>();
-  private readonly insecureAgent = new Agent({ connect: { rejectUnauthorized: false } });
-  private readonly secureAgent = new Agent();
+  private readonly insecureAgent: Agent;
+  private readonly secureAgent: Agent;
   /** Bytes of blob content fetched, for benchmarks and tests. */
   blobBytesFetched = 0;
 
-  constructor(private readonly opts: RegistryClientOptions = {}) {}
+  constructor(private readonly opts: RegistryClientOptions = {}) {
+    // Idle bounds: no headers, or no body bytes, for timeoutMs ends the request (a registry that stops
+    // answering cannot hang a scan), while a large layer that keeps flowing is never cut off.
+    const t = this.timeoutMs;
+    const timeouts = { headersTimeout: t, bodyTimeout: t, connect: { timeout: t } };
+    this.insecureAgent = new Agent({
+      ...timeouts,
+      connect: { ...timeouts.connect, rejectUnauthorized: false },
+    });
+    this.secureAgent = new Agent(timeouts);
+  }
+
+  private get timeoutMs(): number {
+    return this.opts.timeoutMs ?? 60_000;
+  }
 
   async close(): Promise<void> {
     await Promise.all([this.insecureAgent.close(), this.secureAgent.close()]);
@@ -79,7 +98,7 @@ export class RegistryClient {
     const res = await this.request(ref, 'pull', 'GET', `/v2/${ref.repository}/manifests/${reference}`, {
       accept: accept.join(', '),
     });
-    const bytes = await readLimited(res, MAX_MANIFEST_BYTES, 'manifest');
+    const bytes = await readLimited(res, MAX_MANIFEST_BYTES, 'manifest', this.timeoutMs);
     const digest = digestOf(bytes);
     if (isDigest(reference) && reference.startsWith('sha256:') && digest !== reference) {
       throw new DigestMismatchError(reference, digest);
@@ -124,12 +143,23 @@ export class RegistryClient {
   /** Streams a blob, verifying its digest (and declared size) as it flows. */
   async fetchBlob(ref: RepoRef, desc: Pick<Descriptor, 'digest'> & { size?: number }): Promise<Readable> {
     if (!isDigest(desc.digest)) throw new RegistryError(`invalid digest "${desc.digest}"`);
-    const res = await this.request(ref, 'pull', 'GET', `/v2/${ref.repository}/blobs/${desc.digest}`, {});
+    const res = await this.request(
+      ref,
+      'pull',
+      'GET',
+      `/v2/${ref.repository}/blobs/${desc.digest}`,
+      {},
+      undefined,
+      [],
+      true,
+    );
     if (!res.body) throw new RegistryError(`empty body for blob ${desc.digest}`);
     const body = Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
     body.on('data', (c: Buffer) => (this.blobBytesFetched += c.length));
     const verifier = verifyingStream(desc.digest, desc.size);
-    body.on('error', (e) => verifier.destroy(e));
+    body.on('error', (e) =>
+      verifier.destroy(bodyError(e, `blob ${desc.digest.slice(0, 19)}`, this.timeoutMs)),
+    );
     return body.pipe(verifier);
   }
 
@@ -144,13 +174,16 @@ export class RegistryClient {
     const stream = await this.fetchBlob(ref, desc);
     const chunks: Buffer[] = [];
     let total = 0;
-    for await (const c of stream) {
-      total += (c as Buffer).length;
-      if (total > limit) {
-        stream.destroy();
-        throw new RegistryError(`blob ${desc.digest} is larger than ${limit} bytes`);
+    try {
+      for await (const c of stream) {
+        total += (c as Buffer).length;
+        if (total > limit) throw new RegistryError(`blob ${desc.digest} is larger than ${limit} bytes`);
+        chunks.push(c as Buffer);
       }
-      chunks.push(c as Buffer);
+    } catch (e) {
+      stream.destroy();
+      if (e instanceof RegistryError || e instanceof DigestMismatchError) throw e;
+      throw new RegistryError(`blob ${desc.digest}: ${(e as Error).message}`);
     }
     return Buffer.concat(chunks);
   }
@@ -158,32 +191,55 @@ export class RegistryClient {
   /** Lists tags, following `Link` pagination. */
   async listTags(ref: RepoRef, pageSize = 1000): Promise<string[]> {
     const tags: string[] = [];
-    let path: string | undefined = `/v2/${ref.repository}/tags/list?n=${pageSize}`;
-    for (let page = 0; path && page < 10_000; page++) {
-      const res = await this.request(ref, 'pull', 'GET', path, { accept: 'application/json' });
-      const body = JSON.parse((await readLimited(res, 64 * 1024 * 1024, 'tag list')).toString('utf8')) as {
-        tags?: string[] | null;
-      };
-      tags.push(...(body.tags ?? []));
-      path = nextLink(res.headers.get('link'));
-    }
+    await this.paginate(ref, 'pull', `/v2/${ref.repository}/tags/list?n=${pageSize}`, 'tag list', (b) => {
+      if (Array.isArray(b.tags)) tags.push(...b.tags.filter((t): t is string => typeof t === 'string'));
+    });
     return tags;
   }
 
   /** Lists repositories with `/v2/_catalog`, following `Link` pagination. */
   async catalog(registry: string, pageSize = 1000): Promise<string[]> {
     const repos: string[] = [];
-    let path: string | undefined = `/v2/_catalog?n=${pageSize}`;
     const ref: RepoRef = { registry, repository: '' };
-    for (let page = 0; path && page < 10_000; page++) {
-      const res = await this.request(ref, 'catalog', 'GET', path, { accept: 'application/json' });
-      const body = JSON.parse((await readLimited(res, 64 * 1024 * 1024, 'catalog')).toString('utf8')) as {
-        repositories?: string[];
-      };
-      repos.push(...(body.repositories ?? []));
+    await this.paginate(ref, 'catalog', `/v2/_catalog?n=${pageSize}`, 'catalog', (b) => {
+      if (Array.isArray(b.repositories))
+        repos.push(...b.repositories.filter((r): r is string => typeof r === 'string'));
+    });
+    return repos;
+  }
+
+  /**
+   * Follows `Link: rel="next"` pages. A next link seen before (a loop), more than MAX_PAGES pages, more
+   * than MAX_LIST_ITEMS bytes in all, or a page that is not a JSON object ends with a RegistryError.
+   */
+  private async paginate(
+    ref: RepoRef,
+    action: 'pull' | 'catalog',
+    first: string,
+    what: string,
+    onPage: (body: Record<string, unknown>) => void,
+  ): Promise<void> {
+    const seen = new Set<string>();
+    let total = 0;
+    for (let path: string | undefined = first; path;) {
+      if (seen.has(path))
+        throw new RegistryError(`${what} pagination loops (next page ${path.slice(0, 100)})`);
+      if (seen.size >= MAX_PAGES) throw new RegistryError(`${what} has more than ${MAX_PAGES} pages`);
+      seen.add(path);
+      const res = await this.request(ref, action, 'GET', path, { accept: 'application/json' });
+      const bytes = await readLimited(res, MAX_LIST_BYTES - total, what);
+      total += bytes.length;
+      let body: unknown;
+      try {
+        body = JSON.parse(bytes.toString('utf8'));
+      } catch {
+        throw new RegistryError(`${what} page is not valid JSON`);
+      }
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        throw new RegistryError(`${what} page is not a JSON object`);
+      onPage(body as Record<string, unknown>);
       path = nextLink(res.headers.get('link'));
     }
-    return repos;
   }
 
   /** Uploads a blob monolithically (POST then PUT ?digest=), skipping it when it already exists. */
@@ -264,13 +320,22 @@ export class RegistryClient {
     headers: Record<string, string>,
     body?: Buffer,
     allow: number[] = [],
+    /** A streamed body (a blob): only the idle timeouts apply, no overall deadline. */
+    stream = false,
   ): Promise<Response> {
     const scope = this.scopeFor(ref, action);
     let authTried = false;
     for (;;) {
       const auth = await this.authorizationFor(ref.registry, scope);
       const res = await this.withRetries(() =>
-        this.send(ref.registry, method, path, { ...headers, ...(auth ? { authorization: auth } : {}) }, body),
+        this.send(
+          ref.registry,
+          method,
+          path,
+          { ...headers, ...(auth ? { authorization: auth } : {}) },
+          body,
+          stream,
+        ),
       );
       if (res.status === 401 && !authTried) {
         authTried = true;
@@ -325,10 +390,16 @@ export class RegistryClient {
     try {
       realmUrl = new URL(realm);
     } catch {
-      throw new RegistryError(`${host}: invalid token realm "${realm}"`, 401);
+      throw new RegistryError(`${host}: invalid token realm ${JSON.stringify(realm.slice(0, 200))}`, 401);
     }
-    if (realmUrl.protocol !== 'https:' && !(realmUrl.protocol === 'http:' && this.isInsecure(host))) {
-      throw new RegistryError(`${host}: refusing token realm over plain HTTP: ${realm}`, 401);
+    if (realmUrl.protocol !== 'https:' && realmUrl.protocol !== 'http:') {
+      throw new RegistryError(
+        `${host}: refusing token realm with scheme ${JSON.stringify(realmUrl.protocol.slice(0, 20))} (only https is allowed)`,
+        401,
+      );
+    }
+    if (realmUrl.protocol === 'http:' && !this.isInsecure(host)) {
+      throw new RegistryError(`${host}: refusing token realm over plain HTTP: ${realm.slice(0, 200)}`, 401);
     }
     const wantScope = bearer.params.scope ?? scope;
     let res: Response;
@@ -348,6 +419,7 @@ export class RegistryClient {
           body: form,
           dispatcher,
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          signal: AbortSignal.timeout(this.timeoutMs),
         }),
       );
     } else {
@@ -355,7 +427,9 @@ export class RegistryClient {
       realmUrl.searchParams.set('scope', wantScope);
       const headers: Record<string, string> = {};
       if (creds?.username) headers.authorization = basic(creds.username, creds.password ?? '');
-      res = await this.withRetries(() => fetch(realmUrl, { headers, dispatcher }));
+      res = await this.withRetries(() =>
+        fetch(realmUrl, { headers, dispatcher, signal: AbortSignal.timeout(this.timeoutMs) }),
+      );
     }
     if (!res.ok) {
       await drain(res);
@@ -364,15 +438,22 @@ export class RegistryClient {
         res.status,
       );
     }
-    const body = JSON.parse((await readLimited(res, 1024 * 1024, 'token')).toString('utf8')) as {
-      token?: string;
-      access_token?: string;
-      expires_in?: number;
-      issued_at?: string;
-    };
-    const token = body.token ?? body.access_token;
-    if (!token) throw new RegistryError(`${host}: token response without a token`, 401);
-    this.tokens.set(host, scope, token, body.expires_in, body.issued_at);
+    const raw = await readLimited(res, MAX_TOKEN_RESPONSE_BYTES, 'token response', this.timeoutMs);
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new RegistryError(`${host}: token response is not valid JSON`, 401);
+    }
+    const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const token = typeof b.token === 'string' && b.token ? b.token : b.access_token;
+    // A token goes into an Authorization header: printable ASCII only (no CR/LF header injection).
+    if (typeof token !== 'string' || !token || !/^[\x21-\x7e]+$/.test(token))
+      throw new RegistryError(`${host}: token response without a usable token`, 401);
+    const expiresIn =
+      typeof b.expires_in === 'number' && Number.isFinite(b.expires_in) ? b.expires_in : undefined;
+    const issuedAt = typeof b.issued_at === 'string' ? b.issued_at : undefined;
+    this.tokens.set(host, scope, token, expiresIn, issuedAt);
   }
 
   private dispatcherFor(host: string): Dispatcher {
@@ -386,6 +467,7 @@ export class RegistryClient {
     path: string,
     headers: Record<string, string>,
     body?: Buffer,
+    stream = false,
   ): Promise<Response> {
     let url = new URL(path, this.baseUrl(registry));
     const origin = url.origin;
@@ -399,7 +481,8 @@ export class RegistryClient {
           body: body && hop === 0 ? body : undefined,
           redirect: 'manual',
           dispatcher: this.dispatcherFor(registry),
-          signal: AbortSignal.timeout(this.opts.timeoutMs ?? 60_000),
+          // Small answers (manifests, errors) also get an overall deadline against a trickling server.
+          ...(stream ? {} : { signal: AbortSignal.timeout(this.timeoutMs) }),
         });
       } catch (e) {
         // An insecure registry that does not speak TLS: retry the same request over plain HTTP.
@@ -494,8 +577,16 @@ async function drain(res: Response): Promise<void> {
   }
 }
 
-/** Reads a response body, refusing more than `limit` bytes (a hostile registry cannot exhaust memory). */
-export async function readLimited(res: Response, limit: number, what: string): Promise<Buffer> {
+/**
+ * Reads a response body, refusing more than `limit` bytes (a hostile registry cannot exhaust memory). A body
+ * that stops (timeout) or breaks off is a RegistryError too.
+ */
+export async function readLimited(
+  res: Response,
+  limit: number,
+  what: string,
+  timeoutMs?: number,
+): Promise<Buffer> {
   const len = Number(res.headers.get('content-length'));
   if (Number.isFinite(len) && len > limit) {
     await drain(res);
@@ -504,15 +595,34 @@ export async function readLimited(res: Response, limit: number, what: string): P
   const chunks: Buffer[] = [];
   let total = 0;
   if (!res.body) return Buffer.alloc(0);
-  for await (const chunk of res.body) {
-    total += chunk.length;
-    if (total > limit) {
-      await drain(res);
-      throw new RegistryError(`${what} is larger than ${limit} bytes`);
+  try {
+    for await (const chunk of res.body) {
+      total += chunk.length;
+      if (total > limit) throw new RegistryError(`${what} is larger than ${limit} bytes`);
+      chunks.push(Buffer.from(chunk));
     }
-    chunks.push(Buffer.from(chunk));
+  } catch (e) {
+    await drain(res);
+    throw bodyError(e, what, timeoutMs);
   }
   return Buffer.concat(chunks);
+}
+
+/** A failure while reading a response body, as a one-line RegistryError ("timed out", "connection lost"). */
+function bodyError(e: unknown, what: string, timeoutMs?: number): Error {
+  if (e instanceof RegistryError || e instanceof DigestMismatchError) return e;
+  const err = e as {
+    name?: string;
+    code?: string;
+    message?: string;
+    cause?: { code?: string; name?: string };
+  };
+  const codes = `${err.name ?? ''} ${err.code ?? ''} ${err.cause?.code ?? ''} ${err.cause?.name ?? ''}`;
+  if (/Timeout|UND_ERR_BODY_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|AbortError/.test(codes))
+    return new RegistryError(
+      `timed out reading ${what}${timeoutMs ? ` (no data for ${timeoutMs} ms)` : ''} from the registry`,
+    );
+  return new RegistryError(`reading ${what} failed: ${String(err.message ?? e).split('\n')[0]}`);
 }
 
 function registryErrorFrom(status: number, body: Buffer, what: string): RegistryError {

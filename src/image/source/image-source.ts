@@ -1,5 +1,8 @@
 import type { Readable } from 'node:stream';
 
+/** Real images have at most ~127 layers (the overlayfs limit); far more is a hostile manifest. */
+export const MAX_LAYERS = 1000;
+
 /** A layer as listed by the image manifest. */
 export interface LayerRef {
   /** Digest of the blob as stored (compressed for registries and OCI layouts). */

@@ -32,7 +32,7 @@ export function indexTar(file: string): Map<string, TarEntryRange> {
       const type = String.fromCharCode(header[156] ?? 0);
       const dataStart = pos + BLOCK;
       const next = dataStart + Math.ceil(size / BLOCK) * BLOCK;
-      if (size < 0 || next > total + BLOCK)
+      if (!Number.isSafeInteger(size) || size < 0 || next > total + BLOCK)
         throw new Error(`tar entry at offset ${pos} runs past the end of the file`);
       if (type === 'L' || type === 'x') {
         if (size > 1024 * 1024) throw new Error('oversized tar extended header');

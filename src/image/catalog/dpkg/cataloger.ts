@@ -6,6 +6,10 @@ import { parseControlStanzas, parseSource } from './parse-status.js';
 
 const STATUS = 'var/lib/dpkg/status';
 const STATUS_D = 'var/lib/dpkg/status.d/';
+/** Package names and versions are short; anything longer is a corrupt or hostile database entry. */
+const MAX_FIELD = 1024;
+/** Notes kept per run (a database of a million broken stanzas must not make a million notes). */
+const MAX_NOTES = 100;
 
 /** Debian/Ubuntu packages from the dpkg database, including distroless images' per-package `status.d/`. */
 export const dpkgCataloger: Cataloger = {
@@ -14,6 +18,11 @@ export const dpkgCataloger: Cataloger = {
   catalog(fs, ctx): CatalogResult {
     const packages: Package[] = [];
     const notes: string[] = [];
+    let dropped = 0;
+    const note = (n: string): void => {
+      if (notes.length < MAX_NOTES) notes.push(n);
+      else dropped++;
+    };
     const files = [
       ...fs.paths((p) => p === STATUS || (p.startsWith(STATUS_D) && !p.endsWith('.md5sums'))),
     ].sort();
@@ -24,7 +33,18 @@ export const dpkgCataloger: Cataloger = {
         const name = st.get('Package');
         const version = st.get('Version');
         if (!name || !version) {
-          notes.push(`${path}: stanza without Package/Version skipped`);
+          note(`${path}: stanza without Package/Version skipped`);
+          continue;
+        }
+        const arch0 = st.get('Architecture');
+        const src0 = st.get('Source');
+        if (
+          name.length > MAX_FIELD ||
+          version.length > MAX_FIELD ||
+          (arch0?.length ?? 0) > MAX_FIELD ||
+          (src0?.length ?? 0) > MAX_FIELD
+        ) {
+          note(`${path}: stanza with a field longer than ${MAX_FIELD} characters skipped`);
           continue;
         }
         // In the main status file only installed packages count ("install ok installed").
@@ -35,6 +55,7 @@ export const dpkgCataloger: Cataloger = {
         packages.push(toPackage(name, version, arch, source, path, file.layer, ctx.distro));
       }
     }
+    if (dropped) notes.push(`${dropped} more notes like these left out`);
     return { packages, status: 'ok', notes };
   },
 };

@@ -10,6 +10,26 @@ const MAX_NESTING = 3;
 const MAX_NESTED_BYTES = 128 * 1024 * 1024;
 const MAX_SMALL_FILE = 1024 * 1024;
 const MAX_ENTRIES = 200_000;
+/**
+ * Budget for one archive from the image, nested archives included: bytes inflated and nested archives
+ * opened. A zip bomb (jars of jars of huge jars) stops here with what was found so far.
+ */
+const MAX_INFLATED_BYTES = 512 * 1024 * 1024;
+const MAX_NESTED_ARCHIVES = 2000;
+
+interface Budget {
+  inflated: number;
+  archives: number;
+  /** A bound was hit: nothing more is read. */
+  exhausted?: boolean;
+  /** Why the result is partial (the first reason), when it is. */
+  partial?: string;
+}
+
+function stop(budget: Budget, reason: string): void {
+  budget.exhausted = true;
+  budget.partial ??= reason;
+}
 
 export interface JavaArtifact {
   groupId?: string;
@@ -17,6 +37,8 @@ export interface JavaArtifact {
   version?: string;
   /** Path inside the image, with `!` separating nested archives (app.jar!BOOT-INF/lib/x.jar). */
   location: string;
+  /** Set (on an entry without artifactId) when the archive was not read to the end, and why. */
+  incomplete?: string;
 }
 
 /** Parses Java .properties (only the simple key=value / key: value lines pom.properties uses). */
@@ -49,30 +71,50 @@ export function parseManifest(text: string): Map<string, string> {
   return out;
 }
 
+/** The member name: UTF-8 when the zip says so (bit 11), else bytes as latin1 (ASCII names are the same). */
+function entryName(entry: Entry): string {
+  const raw = entry.fileNameRaw;
+  return raw.toString((entry.generalPurposeBitFlag & 0x800) !== 0 ? 'utf8' : 'latin1');
+}
+
 function openZip(buf: Buffer): Promise<ZipFile> {
   return new Promise((resolve, reject) =>
-    fromBuffer(buf, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false }, (err, zip) =>
+    // decodeStrings: false, so one hostile member name (`../x`, `/abs`) cannot abort the whole archive and
+    // hide the packages after it; names are decoded here and only ever matched, never used as paths.
+    fromBuffer(buf, { lazyEntries: true, validateEntrySizes: true, decodeStrings: false }, (err, zip) =>
       err ? reject(err) : resolve(zip),
     ),
   );
 }
 
-function readEntry(zip: ZipFile, entry: Entry, limit: number): Promise<Buffer | undefined> {
+function readEntry(zip: ZipFile, entry: Entry, limit: number, budget: Budget): Promise<Buffer | undefined> {
   if (entry.uncompressedSize > limit) return Promise.resolve(undefined);
-  return new Promise((resolve, reject) => {
+  if (entry.uncompressedSize > MAX_INFLATED_BYTES - budget.inflated) {
+    stop(budget, `more than ${MAX_INFLATED_BYTES >> 20} MiB to inflate (zip bomb?)`);
+    return Promise.resolve(undefined);
+  }
+  return new Promise((resolve) => {
     zip.openReadStream(entry, (err, stream) => {
-      if (err) return reject(err);
+      // A broken member (bad deflate data, a size that lies) is skipped; the next members are still read.
+      const broken = (): void => {
+        budget.partial ??= `member ${entryName(entry).slice(0, 200)} is corrupt`;
+        resolve(undefined);
+      };
+      if (err) return broken();
       const chunks: Buffer[] = [];
       let total = 0;
       stream.on('data', (c: Buffer) => {
         total += c.length;
-        if (total > limit) {
+        budget.inflated += c.length;
+        if (total > limit || budget.inflated > MAX_INFLATED_BYTES) {
+          if (budget.inflated > MAX_INFLATED_BYTES)
+            stop(budget, `more than ${MAX_INFLATED_BYTES >> 20} MiB to inflate (zip bomb?)`);
           stream.destroy();
           resolve(undefined);
         } else chunks.push(c);
       });
       stream.on('end', () => resolve(Buffer.concat(chunks)));
-      stream.on('error', reject);
+      stream.on('error', broken);
     });
   });
 }
@@ -81,7 +123,12 @@ function readEntry(zip: ZipFile, entry: Entry, limit: number): Promise<Buffer | 
  * Lists the Maven artifacts in a Java archive: every `pom.properties`, else the manifest's
  * Implementation/Bundle attributes, recursing into nested archives (Spring Boot BOOT-INF/lib, WEB-INF/lib).
  */
-export async function scanJavaArchive(buf: Buffer, location: string, depth = 0): Promise<JavaArtifact[]> {
+export async function scanJavaArchive(
+  buf: Buffer,
+  location: string,
+  depth = 0,
+  budget: Budget = { inflated: 0, archives: 0 },
+): Promise<JavaArtifact[]> {
   let zip: ZipFile;
   try {
     zip = await openZip(buf);
@@ -94,14 +141,15 @@ export async function scanJavaArchive(buf: Buffer, location: string, depth = 0):
   try {
     await new Promise<void>((resolve, reject) => {
       zip.on('entry', (entry: Entry) => {
-        if (++entries > MAX_ENTRIES) {
+        if (++entries > MAX_ENTRIES || budget.exhausted) {
+          if (entries > MAX_ENTRIES) stop(budget, `more than ${MAX_ENTRIES} entries in one archive`);
           resolve();
           return;
         }
-        const name = entry.fileName;
+        const name = entryName(entry);
         const work = async (): Promise<void> => {
           if (POM_PROPERTIES.test(name)) {
-            const b = await readEntry(zip, entry, MAX_SMALL_FILE);
+            const b = await readEntry(zip, entry, MAX_SMALL_FILE, budget);
             if (b) {
               const p = parseProperties(b.toString('utf8'));
               const a: JavaArtifact = { location };
@@ -114,11 +162,15 @@ export async function scanJavaArchive(buf: Buffer, location: string, depth = 0):
               if (a.artifactId && a.version) artifacts.push(a);
             }
           } else if (name === 'META-INF/MANIFEST.MF') {
-            const b = await readEntry(zip, entry, MAX_SMALL_FILE);
+            const b = await readEntry(zip, entry, MAX_SMALL_FILE, budget);
             if (b) manifest = parseManifest(b.toString('utf8'));
           } else if (ARCHIVE.test(name) && depth < MAX_NESTING) {
-            const b = await readEntry(zip, entry, MAX_NESTED_BYTES);
-            if (b) artifacts.push(...(await scanJavaArchive(b, `${location}!${name}`, depth + 1)));
+            if (++budget.archives > MAX_NESTED_ARCHIVES) {
+              stop(budget, `more than ${MAX_NESTED_ARCHIVES} nested archives`);
+              return;
+            }
+            const b = await readEntry(zip, entry, MAX_NESTED_BYTES, budget);
+            if (b) artifacts.push(...(await scanJavaArchive(b, `${location}!${name}`, depth + 1, budget)));
           }
         };
         work().then(() => zip.readEntry(), reject);
@@ -128,7 +180,8 @@ export async function scanJavaArchive(buf: Buffer, location: string, depth = 0):
       zip.readEntry();
     });
   } catch {
-    // A corrupt member ends the scan of this archive with what was found so far.
+    // A corrupt member ends the scan of this archive with what was found so far, and says so.
+    budget.partial ??= `${location} is corrupt; read up to the broken member`;
   } finally {
     zip.close();
   }
@@ -142,6 +195,8 @@ export async function scanJavaArchive(buf: Buffer, location: string, depth = 0):
     if (title && version)
       artifacts.push({ artifactId: title, version, location, ...(vendor ? { groupId: vendor } : {}) });
   }
+  if (depth === 0 && budget.partial)
+    artifacts.push({ location, incomplete: `not read to the end: ${budget.partial}` });
   return artifacts;
 }
 
@@ -152,17 +207,19 @@ export const javaCataloger: Cataloger = {
   reduce: (p, content) => scanJavaArchive(content, p),
   catalog(fs): CatalogResult {
     const packages: Package[] = [];
+    const notes: string[] = [];
     for (const path of fs.paths((p) => ARCHIVE.test(p))) {
       const f = fs.get(path);
       const found = f?.extracted as JavaArtifact[] | undefined;
       if (!f || !Array.isArray(found)) continue;
       for (const a of found) {
+        if (a.incomplete && notes.length < 100) notes.push(`${a.location}: ${a.incomplete}`);
         if (!a.artifactId || !a.version) continue;
         const p = langPackage('maven', 'Maven', a.artifactId, a.version, a.location, f.layer, a.groupId);
         p.name = a.groupId ? `${a.groupId}:${a.artifactId}` : a.artifactId;
         packages.push(p);
       }
     }
-    return { packages: dedupe(packages), status: 'ok', notes: [] };
+    return { packages: dedupe(packages), status: 'ok', notes };
   },
 };

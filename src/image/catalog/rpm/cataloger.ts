@@ -9,6 +9,9 @@ const SQLITE_DB = ['var/lib/rpm/rpmdb.sqlite', 'usr/lib/sysimage/rpm/rpmdb.sqlit
 /** Older formats: Berkeley DB (RHEL <= 8, CentOS 7, Amazon Linux 2) and NDB (SUSE). Not analysed yet. */
 const LEGACY_DB = ['var/lib/rpm/Packages', 'var/lib/rpm/Packages.db', 'usr/lib/sysimage/rpm/Packages.db'];
 const WANTED_TAGS = new Set<number>(Object.values(RPMTAG));
+/** Bounds against hostile databases: far above any real image (a full RHEL install has ~2,000 packages). */
+const MAX_ROWS = 200_000;
+const MAX_NOTES = 100;
 
 /** RHEL 9, Fedora, Rocky/Alma 9, Amazon Linux 2023 packages from the sqlite rpmdb. */
 export const rpmCataloger: Cataloger = {
@@ -44,26 +47,50 @@ export const rpmCataloger: Cataloger = {
     }
     const packages: Package[] = [];
     const notes: string[] = [];
+    let dropped = 0;
+    const note = (n: string): void => {
+      if (notes.length < MAX_NOTES) notes.push(n);
+      else dropped++;
+    };
     try {
-      const rows = db.prepare('SELECT hnum, blob FROM Packages').iterate() as Iterable<{
+      // Only a plain table is read: a view (e.g. an endless recursive query) or generated columns would
+      // run code of the image's choosing inside the scanner.
+      const schema = db
+        .prepare("SELECT type FROM sqlite_master WHERE name = 'Packages' COLLATE NOCASE")
+        .all() as Array<{ type: string }>;
+      if (schema.length !== 1 || schema[0]?.type !== 'table')
+        throw new Error('Packages is not a plain table');
+      const columns = db.prepare('PRAGMA table_xinfo(Packages)').all() as Array<{ hidden: number }>;
+      if (columns.some((c) => c.hidden !== 0)) throw new Error('Packages has generated or hidden columns');
+      const rows = db.prepare('SELECT hnum, blob FROM Packages LIMIT ?').iterate(MAX_ROWS + 1) as Iterable<{
         hnum: number;
-        blob: Buffer;
+        blob: unknown;
       }>;
+      let count = 0;
       const distro = ctx.distro;
       const ecosystem = (distro && osvEcosystem(distro)) ?? 'Red Hat';
       const namespace = distro?.id ?? 'redhat';
       for (const row of rows) {
+        if (++count > MAX_ROWS) {
+          note(`${dbPath}: more than ${MAX_ROWS} packages; the rest is not read`);
+          break;
+        }
         let h;
         try {
+          if (!(row.blob instanceof Uint8Array)) throw new Error('header is not a blob');
           h = parseRpmHeader(row.blob, WANTED_TAGS);
         } catch (e) {
-          notes.push(`${dbPath}: package #${row.hnum}: ${(e as Error).message}`);
+          note(`${dbPath}: package #${String(row.hnum).slice(0, 20)}: ${(e as Error).message}`);
           continue;
         }
         const name = h.get(RPMTAG.NAME);
         const version = h.get(RPMTAG.VERSION);
         const release = h.get(RPMTAG.RELEASE);
         if (typeof name !== 'string' || typeof version !== 'string' || typeof release !== 'string') continue;
+        if (name.length > 1024 || version.length > 1024 || release.length > 1024) {
+          note(`${dbPath}: package #${String(row.hnum).slice(0, 20)}: name or version too long; skipped`);
+          continue;
+        }
         if (name === 'gpg-pubkey') continue; // imported signing keys are stored as pseudo-packages
         const epoch = h.get(RPMTAG.EPOCH);
         const arch = h.get(RPMTAG.ARCH);
@@ -107,6 +134,7 @@ export const rpmCataloger: Cataloger = {
     } finally {
       db.close();
     }
+    if (dropped) notes.push(`${dropped} more notes like these left out`);
     return { packages, status: 'ok', notes };
   },
 };
