@@ -36,6 +36,8 @@ export function sbomCommand(): Command {
           flags.output,
           process.cwd(),
         );
+      } catch (e) {
+        throw toUserError(e, image);
       } finally {
         progress.done();
         await source.close();
