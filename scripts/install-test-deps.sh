@@ -10,7 +10,9 @@ DEPS=(
   "docker-registry docker-registry registry-client"
   "openssl openssl registry-client(token-auth)"
   "zstd zstd zstd-layers"
-  "dpkg dpkg version-comparators(dpkg-differential)"
+  "dpkg dpkg dpkg-differential"
+  "rpm rpm rpm-differential"
+  "python3 python3 java-archives(zip-fixtures)"
 )
 
 missing_pkgs=()

@@ -44,9 +44,36 @@ function collect(
   }
   const metadata = isRecord(value.metadata) ? value.metadata : {};
   if (!isRecord(value.metadata)) value.metadata = metadata;
-  // Label/annotation maps must hold strings; anything else would confuse checks later.
+  // Label/annotation maps must hold strings (the API server rejects anything else); checks rely on it.
   for (const key of ['labels', 'annotations'] as const) {
-    if (metadata[key] !== undefined && !isRecord(metadata[key])) delete metadata[key];
+    const map = metadata[key];
+    if (map === undefined) continue;
+    const mapPath = [...prefix, 'metadata', key];
+    if (!isRecord(map)) {
+      warnings.push({
+        file: doc.file,
+        line: doc.lineOf(mapPath),
+        message: `ignored metadata.${key}: not a mapping`,
+      });
+      delete metadata[key];
+      continue;
+    }
+    for (const [k, v] of Object.entries(map)) {
+      if (typeof v === 'string') continue;
+      const line = doc.lineOf([...mapPath, k]);
+      if (v === null || typeof v === 'number' || typeof v === 'boolean') {
+        // `version: 1.0` or `enabled: true`: read as the string a user most likely meant.
+        map[k] = v === null ? '' : String(v);
+        warnings.push({
+          file: doc.file,
+          line,
+          message: `metadata.${key}.${k} is not a string (Kubernetes rejects this); read as "${String(map[k])}"`,
+        });
+      } else {
+        delete map[k];
+        warnings.push({ file: doc.file, line, message: `ignored metadata.${key}.${k}: not a string` });
+      }
+    }
   }
   const object = value as KubeObject;
   out.push({

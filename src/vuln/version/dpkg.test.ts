@@ -1,3 +1,4 @@
+import { integration } from '../../../test/support/integration.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -224,10 +225,7 @@ function hasDpkg(): boolean {
 }
 
 test('dpkg: differential against `dpkg --compare-versions`', (t) => {
-  if (!hasDpkg()) {
-    t.skip('dpkg not found on PATH; skipping the differential test');
-    return;
-  }
+  if (!integration(t, 'dpkg-differential', hasDpkg(), 'dpkg not found on PATH (Debian package dpkg)')) return;
   const pairs = generatedPairs();
   // (a few t-version.c pairs such as 0:a-0 only draw syntax warnings from dpkg; it still compares them)
   // One shell process runs every comparison; versions travel as positional arguments (no quoting issues).

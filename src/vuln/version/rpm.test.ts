@@ -1,3 +1,4 @@
+import { integration } from '../../../test/support/integration.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -206,10 +207,8 @@ test('rpm: never throws on garbage', () => {
 
 test('rpm: differential against rpm (lua rpm.vercmp) when available', (t) => {
   const probe = spawnSync('rpm', ['--eval', '%{lua: print(rpm.vercmp("1", "2"))}'], { encoding: 'utf8' });
-  if (probe.status !== 0 || probe.stdout.trim() !== '-1') {
-    t.skip('rpm with lua rpm.vercmp not found; skipping the differential test');
-    return;
-  }
+  const ok = probe.status === 0 && probe.stdout.trim() === '-1';
+  if (!integration(t, 'rpm-differential', ok, 'rpm with lua rpm.vercmp not found (Debian package rpm)')) return;
   const pairs = [
     ...RPMVERCMP_AT,
     ...EVR_PAIRS,
