@@ -416,23 +416,20 @@ test('zstd bomb layer: a frame asking for a 256 MiB window is refused quickly', 
 
 // Known gap in src/image/layers/squash.ts (not changed by this suite): SquashedFs.removeUnder copies and
 // scans every key of three maps once per whiteout/opaque marker, so whiteouts × entries is quadratic.
-test(
-  'many whiteouts over many symlinks squash in bounded time',
-  async () => {
-    const N = 10_000;
-    const lower: Array<{ path: string; type: 'symlink'; linkname: string }> = [];
-    for (let i = 0; i < N; i++) lower.push({ path: `s/${i}`, type: 'symlink', linkname: 'x' });
-    const upper: Array<{ path: string }> = [];
-    for (let i = 0; i < N; i++) upper.push({ path: `s/.wh.${i}` });
-    const l0 = await analyze(await tarLayer(lower));
-    const l1 = await analyze(await tarLayer(upper));
-    const start = Date.now();
-    const fs = squash([l0, l1]);
-    const ms = Date.now() - start;
-    assert.equal(fs.symlinks.size, 0);
-    assert.ok(ms < 500, `squash took ${ms} ms`);
-  },
-);
+test('many whiteouts over many symlinks squash in bounded time', async () => {
+  const N = 10_000;
+  const lower: Array<{ path: string; type: 'symlink'; linkname: string }> = [];
+  for (let i = 0; i < N; i++) lower.push({ path: `s/${i}`, type: 'symlink', linkname: 'x' });
+  const upper: Array<{ path: string }> = [];
+  for (let i = 0; i < N; i++) upper.push({ path: `s/.wh.${i}` });
+  const l0 = await analyze(await tarLayer(lower));
+  const l1 = await analyze(await tarLayer(upper));
+  const start = Date.now();
+  const fs = squash([l0, l1]);
+  const ms = Date.now() - start;
+  assert.equal(fs.symlinks.size, 0);
+  assert.ok(ms < 500, `squash took ${ms} ms`);
+});
 
 // ---------------------------------------------------------------------------------------------------------
 // catalogers
@@ -1189,10 +1186,7 @@ test('CLI: kubeward sbom on hostile archives exits 2 with one line, or 0 with a 
 // Needs two changes outside this suite's files (see the hand-over notes): inventory.ts wraps every layer
 // failure in a plain Error (exit 3, "internal error"), and cli/commands/sbom.ts does not pass inventory
 // errors through toUserError as image-scan.ts does.
-test(
-  'CLI: kubeward sbom on an archive with a corrupt layer exits 2 with one line',
-  async () => {
-    archives ??= await hostileArchives();
-    assertCleanExit(archives.dir, archives.layer);
-  },
-);
+test('CLI: kubeward sbom on an archive with a corrupt layer exits 2 with one line', async () => {
+  archives ??= await hostileArchives();
+  assertCleanExit(archives.dir, archives.layer);
+});

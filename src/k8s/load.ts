@@ -95,7 +95,11 @@ function walk(dir: string, opts: LoadOptions, result: LoadResult): void {
     const full = join(dir, e.name);
     if (e.isDirectory()) {
       if (!SKIP_DIRS.has(e.name)) walk(full, opts, result);
-    } else if (e.isFile() && MANIFEST_EXTENSIONS.has(extname(e.name).toLowerCase()) && !CONFIG_FILES.has(e.name)) {
+    } else if (
+      e.isFile() &&
+      MANIFEST_EXTENSIONS.has(extname(e.name).toLowerCase()) &&
+      !CONFIG_FILES.has(e.name)
+    ) {
       let size: number;
       try {
         size = statSync(full).size;

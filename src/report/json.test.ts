@@ -121,7 +121,14 @@ test('vulnerability findings carry their advisory and package details, valid aga
     vulnerability: {
       id: 'DEBIAN-CVE-2023-5678',
       aliases: ['CVE-2023-5678'],
-      package: { name: 'libssl3', version: '3.0.11-1~deb12u2', type: 'deb', ecosystem: 'Debian:12', purl: 'pkg:deb/debian/libssl3@3.0.11-1~deb12u2', source: { name: 'openssl', version: '3.0.11-1~deb12u2' } },
+      package: {
+        name: 'libssl3',
+        version: '3.0.11-1~deb12u2',
+        type: 'deb',
+        ecosystem: 'Debian:12',
+        purl: 'pkg:deb/debian/libssl3@3.0.11-1~deb12u2',
+        source: { name: 'openssl', version: '3.0.11-1~deb12u2' },
+      },
       fixedVersion: '3.0.13-1~deb12u1',
       fixAvailable: true,
       cvss: { version: '3.1', vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H', score: 7.5 },
@@ -132,7 +139,9 @@ test('vulnerability findings carry their advisory and package details, valid aga
   const doc = render({ ...base, findings: [vuln] });
   const validate = reportValidator1();
   assert.ok(validate(doc), errorsOf(validate));
-  const f = (doc as unknown as { findings: Array<{ vulnerability: { package: { source: unknown }; kev: unknown } }> }).findings[0]!;
+  const f = (
+    doc as unknown as { findings: Array<{ vulnerability: { package: { source: unknown }; kev: unknown } }> }
+  ).findings[0]!;
   assert.deepEqual(f.vulnerability.package.source, { name: 'openssl', version: '3.0.11-1~deb12u2' });
   assert.deepEqual(f.vulnerability.kev, { dateAdded: '2024-01-10' });
 });

@@ -85,7 +85,9 @@ function vulnerability(v: VulnerabilityDetails) {
           kev: {
             ...(v.kev.dateAdded ? { dateAdded: v.kev.dateAdded } : {}),
             ...(v.kev.dueDate ? { dueDate: v.kev.dueDate } : {}),
-            ...(v.kev.knownRansomwareCampaignUse ? { knownRansomwareCampaignUse: v.kev.knownRansomwareCampaignUse } : {}),
+            ...(v.kev.knownRansomwareCampaignUse
+              ? { knownRansomwareCampaignUse: v.kev.knownRansomwareCampaignUse }
+              : {}),
           },
         }
       : {}),

@@ -57,7 +57,9 @@ export function createZstdDecompress(): Transform {
         if (!decoder) {
           const window = zstdWindowSize(chunk);
           if (window !== undefined && window > MAX_ZSTD_WINDOW) {
-            throw new Error(`zstd frame window of ${window} bytes is larger than ${MAX_ZSTD_WINDOW} (zstd's own default limit)`);
+            throw new Error(
+              `zstd frame window of ${window} bytes is larger than ${MAX_ZSTD_WINDOW} (zstd's own default limit)`,
+            );
           }
         }
         decoder ??= new ZstdDecompress((data) =>

@@ -19,7 +19,9 @@ function scanFixture(id: string, kind: 'fail' | 'pass') {
   const configFile = join(TESTDATA, `${id}.config.yaml`);
   const config = existsSync(configFile) ? parseConfig(readFileSync(configFile, 'utf8'), configFile) : {};
   const { resources } = decodeManifests(text, `${id}.${kind}.yaml`);
-  const findings = scanResources(resources, { config, checks: ALL_CHECKS }).findings.filter((f) => f.checkId === id);
+  const findings = scanResources(resources, { config, checks: ALL_CHECKS }).findings.filter(
+    (f) => f.checkId === id,
+  );
   return { text, findings };
 }
 
@@ -28,7 +30,13 @@ function markedLines(text: string, id: string): number[] {
   const out: number[] = [];
   text.split(/\r?\n/).forEach((line, i) => {
     const m = /#\s*<-\s*([A-Z0-9-, ]+)\s*$/.exec(line);
-    if (m?.[1]?.split(',').map((s) => s.trim()).includes(id)) out.push(i + 1);
+    if (
+      m?.[1]
+        ?.split(',')
+        .map((s) => s.trim())
+        .includes(id)
+    )
+      out.push(i + 1);
   });
   return out;
 }

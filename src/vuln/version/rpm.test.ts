@@ -208,7 +208,8 @@ test('rpm: never throws on garbage', () => {
 test('rpm: differential against rpm (lua rpm.vercmp) when available', (t) => {
   const probe = spawnSync('rpm', ['--eval', '%{lua: print(rpm.vercmp("1", "2"))}'], { encoding: 'utf8' });
   const ok = probe.status === 0 && probe.stdout.trim() === '-1';
-  if (!integration(t, 'rpm-differential', ok, 'rpm with lua rpm.vercmp not found (Debian package rpm)')) return;
+  if (!integration(t, 'rpm-differential', ok, 'rpm with lua rpm.vercmp not found (Debian package rpm)'))
+    return;
   const pairs = [
     ...RPMVERCMP_AT,
     ...EVR_PAIRS,
