@@ -1,10 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { decodeManifests } from '../../k8s/decode.js';
-import { parseConfig } from '../../core/config.js';
-import { scanResources } from '../scan.js';
 import type { Check } from '../check.js';
 import { runCheck, pod } from './testkit.js';
 import {
@@ -515,27 +510,3 @@ test('workload checks have unique KW-WL ids, framework mappings and CIS ids wher
   for (const c of workloadChecks) assert.ok(c.frameworks.length > 0, c.id);
 });
 
-const TESTDATA = fileURLToPath(new URL('./testdata/', import.meta.url));
-
-/** The same contract as catalogue.test.ts, for these checks alone: findings exactly at `# <- ID` lines. */
-function assertFixtures(checks: readonly Check[]): void {
-  for (const check of checks) {
-    for (const kind of ['fail', 'pass'] as const) {
-      const text = readFileSync(`${TESTDATA}${check.id}.${kind}.yaml`, 'utf8');
-      const configFile = `${TESTDATA}${check.id}.config.yaml`;
-      const config = existsSync(configFile) ? parseConfig(readFileSync(configFile, 'utf8'), configFile) : {};
-      const { resources } = decodeManifests(text, `${check.id}.${kind}.yaml`);
-      const got = scanResources(resources, { config, checks: [check] }).findings.map((f) => f.location.line);
-      const expected: number[] = [];
-      text.split('\n').forEach((l, i) => {
-        if (new RegExp(`#\\s*<-\\s*[A-Z0-9-, ]*\\b${check.id}\\b`).test(l)) expected.push(i + 1);
-      });
-      if (kind === 'fail') assert.ok(expected.length > 0, `${check.id}.fail.yaml has markers`);
-      assert.deepEqual(got, kind === 'fail' ? expected : [], `${check.id}.${kind}.yaml`);
-    }
-  }
-}
-
-test('workload fixtures fire exactly at their markers and passing variants stay clean', () => {
-  assertFixtures(workloadChecks);
-});
