@@ -106,3 +106,14 @@ function search(node: unknown, path: (string | number)[], depth: number, found: 
     search(v, [...path, k], depth + 1, found);
   }
 }
+
+const CONTAINER_KIND_LABEL: Record<ContainerType, string> = {
+  containers: 'container',
+  initContainers: 'init container',
+  ephemeralContainers: 'ephemeral container',
+};
+
+/** `container "app"`, `init container "setup"`, `ephemeral container "debug"`: how messages name one. */
+export function containerLabel(c: Pick<ContainerRef, 'type' | 'name'>): string {
+  return `${CONTAINER_KIND_LABEL[c.type]} "${c.name}"`;
+}

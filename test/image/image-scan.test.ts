@@ -2,29 +2,16 @@
 // database imported from fixtures, then the same packages through an SBOM, with VEX and the gates.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RegistryClient } from '../../src/image/registry/client.js';
 import { integration } from '../support/integration.js';
+import { kubeward, REPO_ROOT } from '../support/cli.js';
 import { registryAvailable, startRegistry, type RunningRegistry } from '../support/registry.js';
 import { pushImage, tarLayer } from '../support/oci-builder.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(ROOT, 'dist/cli/main.js');
-const FIXTURES = join(ROOT, 'test/fixtures');
-
-function kubeward(args: string[], env: Record<string, string> = {}) {
-  if (!existsSync(CLI)) spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  const r = spawnSync(process.execPath, [CLI, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', ...env },
-    timeout: 120_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const FIXTURES = join(REPO_ROOT, 'test/fixtures');
 
 const STATUS = [
   'Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\nVersion: 3.0.11-1~deb12u2\n',

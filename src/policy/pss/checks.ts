@@ -446,7 +446,8 @@ export const SYSCTLS_ADDED: ReadonlyArray<{ minimumVersion: number; names: reado
   { minimumVersion: 37, names: ['net.ipv4.tcp_slow_start_after_idle', 'net.ipv4.tcp_notsent_lowat'] },
 ];
 
-function sysctlsAllowedAt(minor: number): ReadonlySet<string> {
+/** Safe sysctls at a policy minor version (the posture checks use the newest set). */
+export function sysctlsAllowedAt(minor: number): ReadonlySet<string> {
   return new Set(SYSCTLS_ADDED.filter((g) => g.minimumVersion <= minor).flatMap((g) => g.names));
 }
 

@@ -175,4 +175,3 @@ test('image checks have the KW-IMG ids in order and framework mappings', () => {
       c.id,
     );
 });
-

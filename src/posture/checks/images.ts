@@ -1,18 +1,12 @@
 import picomatch from 'picomatch';
+import { containerLabel } from '../../k8s/pod-spec.js';
 import type { FrameworkMapping } from '../../core/finding.js';
 import type { Severity } from '../../core/severity.js';
-import type { ContainerRef } from '../../k8s/pod-spec.js';
 import { namePrefixes, tryParseImageReference, type ImageReference } from '../../image/reference.js';
 import type { CheckContext, Hit, PodCheck } from '../check.js';
 import { cis, mitre, nsa } from './frameworks.js';
 
 /** Image hygiene: mutable tags, digest pinning and the registry allow-list (config `registries.allowed`). */
-
-const CONTAINER_LABEL: Record<ContainerRef['type'], string> = {
-  containers: 'container',
-  initContainers: 'init container',
-  ephemeralContainers: 'ephemeral container',
-};
 
 /** Parsed references by image string (null: invalid). The same few images recur across thousands of pods. */
 const parsedImages = new Map<string, ImageReference | null>();
@@ -59,7 +53,7 @@ function imageCheck(opts: {
         const problem = test(parseCached(image), image, ctx);
         if (problem === undefined) continue;
         (hits ??= []).push({
-          message: `${CONTAINER_LABEL[c.type]} "${c.name}" image "${image}" ${problem}`,
+          message: `${containerLabel(c)} image "${image}" ${problem}`,
           path: [...c.path, 'image'],
         });
       }

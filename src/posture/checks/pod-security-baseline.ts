@@ -1,4 +1,10 @@
 import { getPath, isRecord, type FieldPath } from '../../k8s/resource.js';
+import { containerLabel } from '../../k8s/pod-spec.js';
+import {
+  BASELINE_ALLOWED_CAPABILITIES,
+  MAX_POLICY_MINOR,
+  sysctlsAllowedAt,
+} from '../../policy/pss/checks.js';
 import type { ContainerRef, PodSpecRef } from '../../k8s/pod-spec.js';
 import type { Hit, PodCheck } from '../check.js';
 import { cis, mitre, nsa, pss } from './frameworks.js';
@@ -12,17 +18,6 @@ import { cis, mitre, nsa, pss } from './frameworks.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Shared helpers
-
-const CONTAINER_LABEL: Record<ContainerRef['type'], string> = {
-  containers: 'container',
-  initContainers: 'init container',
-  ephemeralContainers: 'ephemeral container',
-};
-
-/** `container "app"`, `init container "setup"`, `ephemeral container "debug"`. */
-export function label(c: ContainerRef): string {
-  return `${CONTAINER_LABEL[c.type]} "${c.name}"`;
-}
 
 export function record(v: unknown): Record<string, unknown> | undefined {
   return isRecord(v) ? v : undefined;
@@ -159,21 +154,7 @@ export const hostIPC = hostNamespaceCheck({
 // Capabilities (policy/check_capabilities_baseline.go)
 
 /** Capabilities baseline allows in capabilities.add (capabilities_allowed_1_0; NET_RAW is not among them). */
-export const BASELINE_CAPABILITIES: ReadonlySet<string> = new Set([
-  'AUDIT_WRITE',
-  'CHOWN',
-  'DAC_OVERRIDE',
-  'FOWNER',
-  'FSETID',
-  'KILL',
-  'MKNOD',
-  'NET_BIND_SERVICE',
-  'SETFCAP',
-  'SETGID',
-  'SETPCAP',
-  'SETUID',
-  'SYS_CHROOT',
-]);
+export const BASELINE_CAPABILITIES: ReadonlySet<string> = BASELINE_ALLOWED_CAPABILITIES;
 
 export const capabilitiesBaseline = podCheck({
   id: 'KW-POD-005',
@@ -202,7 +183,7 @@ export const capabilitiesBaseline = podCheck({
       const first = add.findIndex((cap) => !BASELINE_CAPABILITIES.has(cap));
       if (first < 0) continue;
       hits.push({
-        message: `${label(c)} adds ${quoted(bad)}`,
+        message: `${containerLabel(c)} adds ${quoted(bad)}`,
         path: [...c.path, 'securityContext', 'capabilities', 'add', first],
       });
     }
@@ -278,7 +259,7 @@ export const hostPorts = podCheck({
         const hp = isRecord(p) ? portNumber(p.hostPort) : undefined;
         if (hp === undefined || hp === 0) return;
         hits.push({
-          message: `${label(c)} uses hostPort ${hp}`,
+          message: `${containerLabel(c)} uses hostPort ${hp}`,
           path: [...c.path, 'ports', i, 'hostPort'],
         });
       });
@@ -324,7 +305,7 @@ export const appArmor = podCheck({
       const profile = record(containerSC(c)?.appArmorProfile);
       if (!profile || ALLOWED_PROFILE_TYPES.has(profile.type)) continue;
       hits.push({
-        message: `${label(c)} sets appArmorProfile.type: ${String(profile.type ?? '(empty)')}`,
+        message: `${containerLabel(c)} sets appArmorProfile.type: ${String(profile.type ?? '(empty)')}`,
         path: nearest(pod, [...c.path, 'securityContext', 'appArmorProfile', 'type']),
       });
     }
@@ -406,7 +387,7 @@ export const seLinux = podCheck({
       const bad = opts && seLinuxProblems(opts);
       if (!bad) continue;
       hits.push({
-        message: `${label(c)} sets seLinuxOptions ${bad.problems.join(', ')}`,
+        message: `${containerLabel(c)} sets seLinuxOptions ${bad.problems.join(', ')}`,
         path: nearest(pod, [...c.path, 'securityContext', 'seLinuxOptions', bad.field]),
       });
     }
@@ -447,7 +428,7 @@ export function procMountHits(pod: PodSpecRef): Hit[] {
     const pm = containerSC(c)?.procMount;
     if (pm === undefined || pm === null || pm === 'Default') continue;
     hits.push({
-      message: `${label(c)} sets procMount: ${str(pm)}`,
+      message: `${containerLabel(c)} sets procMount: ${str(pm)}`,
       path: [...c.path, 'securityContext', 'procMount'],
     });
   }
@@ -489,7 +470,7 @@ export const seccompBaseline = podCheck({
       const profile = record(containerSC(c)?.seccompProfile);
       if (!profile || SECCOMP_TYPES.has(profile.type)) continue;
       hits.push({
-        message: `${label(c)} sets seccompProfile.type: ${str(profile.type) || '(empty)'}`,
+        message: `${containerLabel(c)} sets seccompProfile.type: ${str(profile.type) || '(empty)'}`,
         path: nearest(pod, [...c.path, 'securityContext', 'seccompProfile', 'type']),
       });
     }
@@ -500,28 +481,8 @@ export const seccompBaseline = podCheck({
 // ---------------------------------------------------------------------------------------------------------
 // Sysctls (policy/check_sysctls.go, newest allowed set)
 
-/** The safe set at the newest policy version, with the version that added each group. */
-export const SAFE_SYSCTLS: ReadonlySet<string> = new Set([
-  // v1.0
-  'kernel.shm_rmid_forced',
-  'net.ipv4.ip_local_port_range',
-  'net.ipv4.tcp_syncookies',
-  'net.ipv4.ping_group_range',
-  'net.ipv4.ip_unprivileged_port_start',
-  // v1.27
-  'net.ipv4.ip_local_reserved_ports',
-  // v1.29
-  'net.ipv4.tcp_keepalive_time',
-  'net.ipv4.tcp_fin_timeout',
-  'net.ipv4.tcp_keepalive_intvl',
-  'net.ipv4.tcp_keepalive_probes',
-  // v1.32
-  'net.ipv4.tcp_rmem',
-  'net.ipv4.tcp_wmem',
-  // v1.37
-  'net.ipv4.tcp_slow_start_after_idle',
-  'net.ipv4.tcp_notsent_lowat',
-]);
+/** The safe set at the newest policy version; the versioned table lives in src/policy/pss. */
+export const SAFE_SYSCTLS: ReadonlySet<string> = sysctlsAllowedAt(MAX_POLICY_MINOR);
 
 export const sysctls = podCheck({
   id: 'KW-POD-012',
@@ -592,7 +553,7 @@ export const windowsHostProcess = podCheck({
     for (const c of pod.containers) {
       if (!hostProcess(containerSC(c))) continue;
       hits.push({
-        message: `${label(c)} sets windowsOptions.hostProcess: true`,
+        message: `${containerLabel(c)} sets windowsOptions.hostProcess: true`,
         path: [...c.path, 'securityContext', 'windowsOptions', 'hostProcess'],
       });
     }
@@ -639,7 +600,7 @@ export const probeHost = podCheck({
           const host = record(h[action])?.host;
           if (typeof host !== 'string' || host === '') continue;
           hits.push({
-            message: `${label(c)} ${at.join('.')}.${action}.host is ${host}`,
+            message: `${containerLabel(c)} ${at.join('.')}.${action}.host is ${host}`,
             path: [...c.path, ...at, action, 'host'],
           });
         }

@@ -1,4 +1,5 @@
 import { isRecord } from '../../k8s/resource.js';
+import { containerLabel } from '../../k8s/pod-spec.js';
 import type { Hit, PodCheck } from '../check.js';
 import { cis, mitre, nsa, pss } from './frameworks.js';
 import {
@@ -9,7 +10,6 @@ import {
   inheritNote,
   inheriting,
   isWindowsPod,
-  label,
   nearest,
   podCheck,
   podSC,
@@ -102,8 +102,8 @@ export const allowPrivilegeEscalation = podCheck({
       hits.push({
         message:
           v === true
-            ? `${label(c)} sets allowPrivilegeEscalation: true`
-            : `${label(c)} does not set allowPrivilegeEscalation: false`,
+            ? `${containerLabel(c)} sets allowPrivilegeEscalation: true`
+            : `${containerLabel(c)} does not set allowPrivilegeEscalation: false`,
         path: nearest(pod, [...c.path, 'securityContext', 'allowPrivilegeEscalation']),
       });
     }
@@ -146,13 +146,13 @@ export const runAsNonRoot = podCheck({
       if (v === true) continue;
       if (v === false) {
         hits.push({
-          message: `${label(c)} sets runAsNonRoot: false`,
+          message: `${containerLabel(c)} sets runAsNonRoot: false`,
           path: [...c.path, 'securityContext', 'runAsNonRoot'],
         });
       } else if (podValue !== true && podValue !== false) {
         // Neither the container nor the pod says anything: the image decides.
         hits.push({
-          message: `${label(c)} does not set runAsNonRoot: true (nor does the pod)`,
+          message: `${containerLabel(c)} does not set runAsNonRoot: true (nor does the pod)`,
           path: nearest(pod, [...c.path, 'securityContext', 'runAsNonRoot']),
         });
       }
@@ -190,7 +190,7 @@ export const runAsRootUser = podCheck({
     for (const c of pod.containers) {
       if (containerSC(c)?.runAsUser !== 0) continue;
       hits.push({
-        message: `${label(c)} sets runAsUser: 0`,
+        message: `${containerLabel(c)} sets runAsUser: 0`,
         path: [...c.path, 'securityContext', 'runAsUser'],
       });
     }
@@ -222,7 +222,7 @@ export const seccompRestricted = podCheck({
     for (const c of pod.containers) {
       if (record(containerSC(c)?.seccompProfile)) continue;
       hits.push({
-        message: `${label(c)} has no seccompProfile (nor does the pod)`,
+        message: `${containerLabel(c)} has no seccompProfile (nor does the pod)`,
         path: nearest(pod, [...c.path, 'securityContext', 'seccompProfile']),
       });
     }
@@ -266,7 +266,7 @@ export const capabilitiesRestricted = podCheck({
       if (extra.length) problems.push(`adds ${quoted(extra)}`);
       const capsPath = [...c.path, 'securityContext', 'capabilities'];
       hits.push({
-        message: `${label(c)} ${problems.join(' and ')}`,
+        message: `${containerLabel(c)} ${problems.join(' and ')}`,
         path: !droppedAll
           ? nearest(pod, [...capsPath, 'drop'])
           : [...capsPath, 'add', add.findIndex((cap) => extra.includes(cap))],

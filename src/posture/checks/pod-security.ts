@@ -1,4 +1,5 @@
 import { isRecord, type FieldPath } from '../../k8s/resource.js';
+import { containerLabel } from '../../k8s/pod-spec.js';
 import type { ContainerRef, PodSpecRef } from '../../k8s/pod-spec.js';
 import type { Hit, PodCheck } from '../check.js';
 import { cis, mitre, nsa, pss } from './frameworks.js';
@@ -8,7 +9,6 @@ import {
   containerSC,
   inUserNamespace,
   isWindowsPod,
-  label,
   nearest,
   podCheck,
   podSC,
@@ -41,7 +41,7 @@ export const privileged: PodCheck = {
       const sc = c.container.securityContext;
       if (isRecord(sc) && sc.privileged === true) {
         hits.push({
-          message: `${label(c)} runs privileged`,
+          message: `${containerLabel(c)} runs privileged`,
           path: [...c.path, 'securityContext', 'privileged'],
         });
       }
@@ -78,8 +78,8 @@ export const readOnlyRootFilesystem = podCheck({
       hits.push({
         message:
           v === false
-            ? `${label(c)} sets readOnlyRootFilesystem: false`
-            : `${label(c)} does not set readOnlyRootFilesystem: true`,
+            ? `${containerLabel(c)} sets readOnlyRootFilesystem: false`
+            : `${containerLabel(c)} does not set readOnlyRootFilesystem: true`,
         path: nearest(pod, [...c.path, 'securityContext', 'readOnlyRootFilesystem']),
       });
     }
@@ -117,7 +117,7 @@ export const netRawNotDropped = podCheck({
       if (drop.some((d) => ['ALL', 'NET_RAW'].includes(capName(d)))) continue;
       if (add.some((a) => ['ALL', 'NET_RAW'].includes(capName(a)))) continue; // KW-POD-005
       hits.push({
-        message: `${label(c)} does not drop NET_RAW`,
+        message: `${containerLabel(c)} does not drop NET_RAW`,
         path: nearest(pod, [...c.path, 'securityContext', 'capabilities', 'drop']),
       });
     }
@@ -143,7 +143,7 @@ function lowIdHits(pod: PodSpecRef, field: 'runAsUser' | 'runAsGroup', skip: (id
       if (low(podValue)) inherit.push(c);
     } else if (low(own)) {
       hits.push({
-        message: `${label(c)} sets ${field}: ${own}`,
+        message: `${containerLabel(c)} sets ${field}: ${own}`,
         path: [...c.path, 'securityContext', field],
       });
     }

@@ -454,4 +454,3 @@ test('secret checks have the KW-SEC ids in order and map to T1552', () => {
     );
   }
 });
-

@@ -1,5 +1,5 @@
 import { isRecord } from '../../k8s/resource.js';
-import type { ContainerRef } from '../../k8s/pod-spec.js';
+import { containerLabel } from '../../k8s/pod-spec.js';
 import type { FrameworkMapping } from '../../core/finding.js';
 import type { Hit, PodCheck, ResourceCheck } from '../check.js';
 import { cis, mitre, nsa } from './frameworks.js';
@@ -8,12 +8,6 @@ import { cis, mitre, nsa } from './frameworks.js';
  * Credentials in manifests: literal secrets in env values and ConfigMaps, Secrets consumed as environment
  * variables, and Secret objects committed with their data. Messages never contain a secret value.
  */
-
-const CONTAINER_LABEL: Record<ContainerRef['type'], string> = {
-  containers: 'container',
-  initContainers: 'init container',
-  ephemeralContainers: 'ephemeral container',
-};
 
 // ---------------------------------------------------------------------------------------------------------
 // Detection (exported for tests and for reuse by other scanners)
@@ -219,7 +213,7 @@ export const envLiteralSecret: PodCheck = {
         const why = credentialIn(name, e.value);
         if (!why) continue;
         (hits ??= []).push({
-          message: `${CONTAINER_LABEL[c.type]} "${c.name}" env var "${name}" ${why} (value not shown)`,
+          message: `${containerLabel(c)} env var "${name}" ${why} (value not shown)`,
           path: [...c.path, 'env', i, 'value'],
         });
       }
@@ -283,7 +277,7 @@ export const secretAsEnv: PodCheck = {
   check(pod) {
     let hits: Hit[] | undefined;
     for (const c of pod.containers) {
-      const who = `${CONTAINER_LABEL[c.type]} "${c.name}"`;
+      const who = containerLabel(c);
       const env = c.container.env;
       if (Array.isArray(env)) {
         for (let i = 0; i < env.length; i++) {

@@ -509,4 +509,3 @@ test('workload checks have unique KW-WL ids, framework mappings and CIS ids wher
   assert.deepEqual(cisOf(cpuLimit), []);
   for (const c of workloadChecks) assert.ok(c.frameworks.length > 0, c.id);
 });
-

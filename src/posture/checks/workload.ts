@@ -1,22 +1,12 @@
 import { posix } from 'node:path';
 import { isRecord } from '../../k8s/resource.js';
-import { WORKLOAD_KINDS, type ContainerRef, type PodSpecRef } from '../../k8s/pod-spec.js';
+import { WORKLOAD_KINDS, type PodSpecRef, containerLabel } from '../../k8s/pod-spec.js';
 import type { CheckContext, Hit, PodCheck, ResourceCheck } from '../check.js';
 import type { FrameworkMapping } from '../../core/finding.js';
 import type { Severity } from '../../core/severity.js';
 import { cis, mitre, nsa, pss } from './frameworks.js';
 
 /** Workload hygiene: resource bounds, probes, service-account use, namespaces and dangerous host mounts. */
-
-const CONTAINER_LABEL: Record<ContainerRef['type'], string> = {
-  containers: 'container',
-  initContainers: 'init container',
-  ephemeralContainers: 'ephemeral container',
-};
-
-function label(c: ContainerRef): string {
-  return `${CONTAINER_LABEL[c.type]} "${c.name}"`;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Resource requests and limits
@@ -75,7 +65,7 @@ function resourceCheck(opts: {
         // The API rejects resources on ephemeral containers: they share the pod's.
         if (c.type === 'ephemeralContainers' || bounded(c.container.resources, bound, name)) continue;
         (hits ??= []).push({
-          message: `${label(c)} has no ${what} (${field})`,
+          message: `${containerLabel(c)} has no ${what} (${field})`,
           path: [...c.path, 'resources', bound, name],
         });
       }
@@ -162,7 +152,7 @@ function probeCheck(opts: {
         if (c.type !== 'containers') continue;
         const probe = c.container[field];
         if (isRecord(probe) && Object.keys(probe).length > 0) continue;
-        (hits ??= []).push({ message: `${label(c)} has no ${field}`, path: [...c.path, field] });
+        (hits ??= []).push({ message: `${containerLabel(c)} has no ${field}`, path: [...c.path, field] });
       }
       return hits ?? [];
     },

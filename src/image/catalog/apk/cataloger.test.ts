@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SquashedFs } from '../../layers/squash.js';
+import { fsWith } from '../testkit.js';
 import { apkCataloger } from './cataloger.js';
 import { detectDistro } from '../os-release.js';
 
@@ -28,24 +28,10 @@ P:broken
 `;
 
 test('apk installed database: packages, origin as source, Alpine ecosystem and purl', () => {
-  const fs = new SquashedFs();
-  const file = (p: string, c: string) =>
-    [p, { path: p, content: Buffer.from(c), mode: 0o644, size: c.length }] as const;
-  fs.apply(
-    {
-      files: new Map([
-        file('lib/apk/db/installed', INSTALLED),
-        file('etc/os-release', 'ID=alpine\nVERSION_ID=3.19.1\n'),
-      ]),
-      symlinks: new Map(),
-      deleted: [],
-      opaque: [],
-      setuid: [],
-      skipped: [],
-      entries: 0,
-    },
-    0,
-  );
+  const fs = fsWith({
+    'lib/apk/db/installed': INSTALLED,
+    'etc/os-release': 'ID=alpine\nVERSION_ID=3.19.1\n',
+  });
   const distro = detectDistro(fs)!;
   const r = apkCataloger.catalog(fs, { distro });
   assert.deepEqual(

@@ -1,31 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { SquashedFs } from '../../layers/squash.js';
+import { fsWith } from '../testkit.js';
 import { dpkgCataloger } from './cataloger.js';
 import { detectDistro, osvEcosystem, parseOsRelease } from '../os-release.js';
-
-function fsWith(files: Record<string, string | Buffer>): SquashedFs {
-  const fs = new SquashedFs();
-  fs.apply(
-    {
-      files: new Map(
-        Object.entries(files).map(([p, c]) => [
-          p,
-          { path: p, content: Buffer.from(c), mode: 0o644, size: c.length },
-        ]),
-      ),
-      symlinks: new Map(),
-      deleted: [],
-      opaque: [],
-      setuid: [],
-      skipped: [],
-      entries: 0,
-    },
-    0,
-  );
-  return fs;
-}
 
 const status = readFileSync(new URL('./testdata/status', import.meta.url));
 

@@ -1,35 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { SquashedFs } from '../../layers/squash.js';
+import { fsWith } from '../testkit.js';
 import { rpmCataloger } from './cataloger.js';
 import { parseRpmHeader, parseSourceRpm } from './header.js';
 
 // testdata/rpmdb.sqlite was made by testdata/make-rpmdb.sh: real packages built with rpmbuild and recorded
 // by rpm 4.18 into an sqlite rpmdb, the format of RHEL 9 / Fedora images.
 const rpmdb = readFileSync(new URL('./testdata/rpmdb.sqlite', import.meta.url));
-
-function fsWith(files: Record<string, Buffer | string>): SquashedFs {
-  const fs = new SquashedFs();
-  fs.apply(
-    {
-      files: new Map(
-        Object.entries(files).map(([p, c]) => [
-          p,
-          { path: p, content: Buffer.from(c), mode: 0o644, size: c.length },
-        ]),
-      ),
-      symlinks: new Map(),
-      deleted: [],
-      opaque: [],
-      setuid: [],
-      skipped: [],
-      entries: 0,
-    },
-    0,
-  );
-  return fs;
-}
 
 test('rpm sqlite database: name, epoch:version-release, arch, source rpm, Rocky ecosystem', () => {
   const fs = fsWith({ 'var/lib/rpm/rpmdb.sqlite': rpmdb });
