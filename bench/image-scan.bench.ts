@@ -776,19 +776,22 @@ async function childScan(host: string): Promise<ChildResult> {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const src = await openRegistryImage(`${host}/${REPOSITORY}:${TAG}`, client, parsePlatform(undefined));
-  const inv = await takeInventory(src, { catalogers: ALL_CATALOGERS, concurrency: CONCURRENCY });
+  // KW_BENCH_CATALOGERS=dpkg,npm narrows the catalogers, to see what each costs (not for recorded figures).
+  const only = process.env.KW_BENCH_CATALOGERS?.split(',');
+  const catalogers = only ? ALL_CATALOGERS.filter((c) => only.includes(c.name)) : ALL_CATALOGERS;
+  const inv = await takeInventory(src, { catalogers, concurrency: CONCURRENCY });
   const ms = performance.now() - t0;
   const cpuMs = cpuSince(c0);
   await client.close();
-  const catalogers: Record<string, number> = {};
-  for (const c of inv.catalogers) catalogers[c.name] = c.packages;
+  const found: Record<string, number> = {};
+  for (const c of inv.catalogers) found[c.name] = c.packages;
   return {
     ms,
     cpuMs,
     startRssKiB,
     maxRssKiB: peakRssKiB(),
     bytes: client.blobBytesFetched,
-    catalogers,
+    catalogers: found,
   };
 }
 
@@ -859,11 +862,12 @@ export async function run(): Promise<ImageScanResult | undefined> {
     const baseline: ChildResult[] = [];
     const scan: ChildResult[] = [];
     for (let i = 0; i < RUNS; i++) {
-      const b = await runChild('baseline', reg.host);
+      const b = await runChild('baseline', reg.host, (process.env.KW_BENCH_BASE_NODE_ARGS ?? '').split(' ').filter(Boolean));
       if (b.bytes !== uncompressed)
         throw new Error(`baseline gunzipped ${b.bytes} bytes, expected ${uncompressed}`);
       baseline.push(b);
-      const s = await runChild('scan', reg.host);
+      // KW_BENCH_SCAN_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the scan children.
+      const s = await runChild('scan', reg.host, (process.env.KW_BENCH_SCAN_NODE_ARGS ?? '').split(' ').filter(Boolean));
       scan.push(s);
       log(
         `  run ${i + 1}: baseline ${(b.ms / 1000).toFixed(2)} s (cpu ${(b.cpuMs / 1000).toFixed(2)} s, ` +

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import { extract, type Header } from 'tar-stream';
+import { readTar, type TarEntry, type TarVisitor } from './tar-reader.js';
 
 /** What is known of an entry before its content is read (from the tar header). */
 export interface EntryInfo {
@@ -85,7 +85,7 @@ export function normalizeEntryPath(name: string): string | undefined {
 }
 
 /** Streams one uncompressed layer tar, keeping only what `wanted` asks for. */
-export function analyzeLayer(tar: Readable, opts: AnalyzeOptions): Promise<LayerAnalysis> {
+export async function analyzeLayer(tar: Readable, opts: AnalyzeOptions): Promise<LayerAnalysis> {
   const maxFile = opts.maxFileBytes ?? 256 * 1024 * 1024;
   const maxEntries = opts.maxEntries ?? 2_000_000;
   const result: LayerAnalysis = {
@@ -104,108 +104,70 @@ export function analyzeLayer(tar: Readable, opts: AnalyzeOptions): Promise<Layer
       scratch = Buffer.allocUnsafeSlow(Math.max(n, Math.min(2 * scratch.length, maxFile)));
     return scratch.subarray(0, n);
   };
-  return new Promise((resolve, reject) => {
-    const ex = extract();
-    const fail = (e: unknown): void => {
-      ex.destroy();
-      reject(e instanceof Error ? e : new Error(String(e)));
-    };
-    ex.on('entry', (header: Header, stream, next) => {
-      result.entries++;
-      if (result.entries > maxEntries) {
-        fail(new Error(`layer has more than ${maxEntries} entries`));
-        return;
-      }
-      const path = normalizeEntryPath(header.name);
-      const skip = (): void => {
-        stream.on('end', () => next());
-        stream.resume();
-      };
+  /** Path of the entry whose content is being read, and whether its buffer is the transient scratch. */
+  let current: { path: string; transient: boolean } | undefined;
+
+  const visitor: TarVisitor = {
+    entry(e: TarEntry): Buffer | undefined {
+      current = undefined;
+      if (++result.entries > maxEntries) throw new Error(`layer has more than ${maxEntries} entries`);
+      const path = normalizeEntryPath(e.name);
       if (path === undefined) {
-        result.skipped.push({ path: header.name, reason: 'path escapes the root' });
-        skip();
-        return;
+        result.skipped.push({ path: e.name, reason: 'path escapes the root' });
+        return undefined;
       }
-      const base = posix.basename(path);
-      const dir = posix.dirname(path) === '.' ? '' : posix.dirname(path);
-      if (base === OPAQUE_MARKER) {
-        result.opaque.push(dir);
-        skip();
-        return;
-      }
+      const slash = path.lastIndexOf('/');
+      const base = slash === -1 ? path : path.slice(slash + 1);
+      const dir = slash === -1 ? '' : path.slice(0, slash);
       if (base.startsWith(WHITEOUT_PREFIX)) {
-        result.deleted.push(posix.join(dir, base.slice(WHITEOUT_PREFIX.length)));
-        skip();
-        return;
+        if (base === OPAQUE_MARKER) result.opaque.push(dir);
+        else result.deleted.push(posix.join(dir, base.slice(WHITEOUT_PREFIX.length)));
+        return undefined;
       }
-      const mode = header.mode ?? 0;
-      if (header.type === 'symlink' && header.linkname !== undefined && header.linkname !== null) {
-        result.symlinks.set(path, header.linkname);
-        skip();
-        return;
+      const mode = e.mode;
+      if (e.type === 'symlink') {
+        result.symlinks.set(path, e.linkname);
+        return undefined;
       }
-      if (header.type === 'link' && header.linkname) {
-        const target = normalizeEntryPath(header.linkname);
-        if (target !== undefined && opts.wanted(path, { mode, size: 0 }))
-          hardlinks.push({ path, target, mode });
-        skip();
-        return;
+      if (e.type === 'link') {
+        const target = e.linkname ? normalizeEntryPath(e.linkname) : undefined;
+        if (target !== undefined && opts.wanted(path, { mode, size: 0 })) hardlinks.push({ path, target, mode });
+        return undefined;
       }
-      if (header.type !== 'file' && header.type !== 'contiguous-file') {
-        skip();
-        return;
-      }
+      if (e.type !== 'file') return undefined;
       if (mode & 0o6000) result.setuid.push({ path, mode });
       result.paths?.push(path);
-      const size = header.size ?? 0;
-      if (!opts.wanted(path, { mode, size })) {
-        skip();
-        return;
-      }
+      const size = e.size;
+      if (!opts.wanted(path, { mode, size })) return undefined;
       if (size > maxFile) {
         result.skipped.push({ path, reason: `larger than ${maxFile} bytes` });
-        skip();
-        return;
+        return undefined;
       }
-      // The size is known from the header: copy into one buffer instead of collecting chunks (which would
-      // pin the decompressor's larger output buffers) and concatenating them (a second copy at the end).
+      // The size is known from the header: the content is copied once into a buffer of that size.
       const transient = opts.reduce !== undefined && opts.reduceOnly?.(path) === true;
-      const buf = transient ? scratchView(size) : Buffer.allocUnsafe(size);
-      let total = 0;
-      stream.on('data', (data: unknown) => {
-        const c = data as Buffer;
-        const n = Math.min(c.length, size - total);
-        if (n > 0) c.copy(buf, total, 0, n);
-        total += c.length;
-      });
-      stream.on('error', fail);
-      stream.on('end', () => {
-        // Never expose uninitialised bytes should the entry be shorter than its header said.
-        const content = total >= size ? buf : buf.subarray(0, total);
-        Promise.resolve(opts.reduce ? opts.reduce(path, content) : { content }).then((reduced) => {
-          // A reducer that returned the transient bytes after all gets its own copy of them.
-          const kept = transient && reduced.content.buffer === scratch.buffer;
-          const file: LayerFile = {
-            path,
-            content: kept ? Buffer.from(reduced.content) : reduced.content,
-            mode,
-            size,
-          };
-          if (reduced.extracted !== undefined) file.extracted = reduced.extracted;
-          result.files.set(path, file);
-          next();
-        }, fail);
-      });
-    });
-    ex.on('finish', () => {
-      for (const h of hardlinks) {
-        const t = result.files.get(h.target);
-        if (t) result.files.set(h.path, { ...t, path: h.path, mode: h.mode });
-      }
-      resolve(result);
-    });
-    ex.on('error', fail);
-    tar.on('error', fail);
-    tar.pipe(ex);
-  });
+      current = { path, transient };
+      return transient ? scratchView(size) : Buffer.allocUnsafe(size);
+    },
+    async content(e: TarEntry, content: Buffer): Promise<void> {
+      if (!current) return;
+      const { path, transient } = current;
+      const reduced = opts.reduce ? await opts.reduce(path, content) : { content };
+      // A reducer that returned the transient bytes after all gets its own copy of them.
+      const kept = transient && reduced.content.buffer === scratch.buffer;
+      const file: LayerFile = {
+        path,
+        content: kept ? Buffer.from(reduced.content) : reduced.content,
+        mode: e.mode,
+        size: e.size,
+      };
+      if (reduced.extracted !== undefined) file.extracted = reduced.extracted;
+      result.files.set(path, file);
+    },
+  };
+  await readTar(tar, visitor);
+  for (const h of hardlinks) {
+    const t = result.files.get(h.target);
+    if (t) result.files.set(h.path, { ...t, path: h.path, mode: h.mode });
+  }
+  return result;
 }
