@@ -131,7 +131,8 @@ export async function analyzeLayer(tar: Readable, opts: AnalyzeOptions): Promise
       }
       if (e.type === 'link') {
         const target = e.linkname ? normalizeEntryPath(e.linkname) : undefined;
-        if (target !== undefined && opts.wanted(path, { mode, size: 0 })) hardlinks.push({ path, target, mode });
+        if (target !== undefined && opts.wanted(path, { mode, size: 0 }))
+          hardlinks.push({ path, target, mode });
         return undefined;
       }
       if (e.type !== 'file') return undefined;

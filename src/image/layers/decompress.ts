@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { Decompress as ZstdDecompress } from 'fzstd';
+import { createZstdDecompress } from './zstd-stream.js';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
@@ -19,67 +19,6 @@ export function detectCompression(head: Uint8Array): Compression {
   if (GZIP_MAGIC.every((b, i) => head[i] === b)) return 'gzip';
   if (ZSTD_MAGIC.every((b, i) => head[i] === b)) return 'zstd';
   return 'none';
-}
-
-/** The zstd CLI refuses frames whose window exceeds 128 MiB unless told otherwise; so do we. */
-export const MAX_ZSTD_WINDOW = 128 * 1024 * 1024;
-
-/**
- * Window size declared by the first zstd frame header (RFC 8878 section 3.1.1.1), so a hostile layer cannot
- * make the decoder allocate gigabytes. Undefined when the header is not complete in this chunk.
- */
-export function zstdWindowSize(b: Uint8Array): number | undefined {
-  if (b.length < 6) return undefined;
-  const fhd = b[4] ?? 0;
-  const singleSegment = (fhd & 0x20) !== 0;
-  if (!singleSegment) {
-    const wd = b[5] ?? 0;
-    const base = 2 ** (10 + (wd >> 3));
-    return base + (base / 8) * (wd & 7);
-  }
-  // Single segment: the window is the frame content size that follows the (optional) dictionary id.
-  const dictBytes = [0, 1, 2, 4][fhd & 3] ?? 0;
-  const fcsFlag = fhd >> 6;
-  const fcsBytes = [1, 2, 4, 8][fcsFlag] ?? 1;
-  const at = 5 + dictBytes;
-  if (b.length < at + fcsBytes) return undefined;
-  let v = 0;
-  for (let i = fcsBytes - 1; i >= 0; i--) v = v * 256 + (b[at + i] ?? 0);
-  return fcsBytes === 2 ? v + 256 : v;
-}
-
-/** A streaming zstd decoder (pure JS; Node 20's zlib has no zstd). */
-export function createZstdDecompress(): Transform {
-  let decoder: ZstdDecompress | undefined;
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb: TransformCallback) {
-      try {
-        if (!decoder) {
-          const window = zstdWindowSize(chunk);
-          if (window !== undefined && window > MAX_ZSTD_WINDOW) {
-            throw new Error(
-              `zstd frame window of ${window} bytes is larger than ${MAX_ZSTD_WINDOW} (zstd's own default limit)`,
-            );
-          }
-        }
-        decoder ??= new ZstdDecompress((data) =>
-          this.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength)),
-        );
-        decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        cb();
-      } catch (e) {
-        cb(e instanceof Error ? e : new Error(String(e)));
-      }
-    },
-    flush(cb: TransformCallback) {
-      try {
-        decoder?.push(new Uint8Array(0), true);
-        cb();
-      } catch (e) {
-        cb(e instanceof Error ? e : new Error(String(e)));
-      }
-    },
-  });
 }
 
 /**

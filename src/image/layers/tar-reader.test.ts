@@ -57,7 +57,7 @@ async function readWithTarStream(tar: Buffer): Promise<Seen[]> {
         mode: h.mode ?? 0,
       };
       const parts: Buffer[] = [];
-      stream.on('data', (c: Buffer) => parts.push(c));
+      stream.on('data', (c: unknown) => parts.push(c as Buffer));
       stream.on('end', () => {
         if (type === 'file') seen.content = Buffer.concat(parts).toString('utf8');
         out.push(seen);
