@@ -359,6 +359,9 @@ export class Matcher {
   }
 }
 
+/** Bound on cached (ecosystem, name) lookups; past it the cache starts over. */
+const MAX_CACHED_PAIRS = 500_000;
+
 /** Candidates from the SQLite database: one query per base ecosystem, parsed rows cached by rowid. */
 class DbSource implements CandidateSource {
   private conn: Sqlite | undefined;
@@ -368,6 +371,7 @@ class DbSource implements CandidateSource {
   private stmtAdvisories!: BetterSqlite3.Statement<[string]>;
   private readonly affected = new Map<number, PreparedAffected>();
   private readonly advisories = new Map<number, AdvisoryMeta>();
+  private readonly rowsByPair = new Map<string, { rid: number; adv: number; ek: string }[]>();
 
   constructor(
     private readonly db: VulnDb,
@@ -381,6 +385,7 @@ class DbSource implements CandidateSource {
     this.generation = this.db.generation;
     this.affected.clear();
     this.advisories.clear();
+    this.rowsByPair.clear();
     this.stmtPairs = conn.prepare<[string, string]>(
       `SELECT rowid AS rid, advisory AS adv, eco_key AS ek, name FROM affected
        WHERE eco_base = ? AND withdrawn = 0 AND name IN (SELECT value FROM json_each(?))`,
@@ -396,16 +401,26 @@ class DbSource implements CandidateSource {
 
   fetch(groups: Map<string, Set<string>>): Map<string, Candidate[]> {
     this.ensure();
-    const pairs: { rid: number; adv: number; ek: string; base: string; name: string }[] = [];
+    // Which (ecosystem, name) pairs have affected rows is cached too, misses included: a warm match (the
+    // registry re-match, the webhook's repeated images) then runs no SQL at all.
+    if (this.rowsByPair.size > MAX_CACHED_PAIRS) this.rowsByPair.clear();
     for (const [base, names] of groups) {
-      const rows = this.stmtPairs.all(base, JSON.stringify([...names])) as {
+      const unknown = [...names].filter((n) => !this.rowsByPair.has(pairKey(base, n)));
+      if (!unknown.length) continue;
+      for (const n of unknown) this.rowsByPair.set(pairKey(base, n), []);
+      const rows = this.stmtPairs.all(base, JSON.stringify(unknown)) as {
         rid: number;
         adv: number;
         ek: string;
         name: string;
       }[];
-      for (const r of rows) pairs.push({ ...r, base });
+      for (const r of rows)
+        this.rowsByPair.get(pairKey(base, r.name))?.push({ rid: r.rid, adv: r.adv, ek: r.ek });
     }
+    const pairs: { rid: number; adv: number; ek: string; base: string; name: string }[] = [];
+    for (const [base, names] of groups)
+      for (const name of names)
+        for (const r of this.rowsByPair.get(pairKey(base, name)) ?? []) pairs.push({ ...r, base, name });
     const missingAff = [...new Set(pairs.filter((p) => !this.affected.has(p.rid)).map((p) => p.rid))];
     for (let i = 0; i < missingAff.length; i += 10000) {
       const rows = this.stmtAffected.all(JSON.stringify(missingAff.slice(i, i + 10000))) as {
