@@ -86,5 +86,9 @@ export function parseConfig(text: string, file: string): KubewardConfig {
       });
     }
   });
+  // Registry entries remember their line so later checks (src/registry/config.ts) can name it.
+  config.registries?.scan?.forEach((entry, i) => {
+    entry.source = { file, line: doc.lineOf(['registries', 'scan', i]) };
+  });
   return config;
 }

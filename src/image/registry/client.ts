@@ -39,6 +39,8 @@ export interface RegistryClientOptions {
   userAgent?: string;
   /** Per-request timeout in ms (default 60 s). */
   timeoutMs?: number;
+  /** Awaited before every HTTP request to a registry host (rate limits, src/registry/limits). */
+  beforeRequest?: (host: string) => Promise<void>;
 }
 
 export interface RepoRef {
@@ -189,19 +191,26 @@ export class RegistryClient {
   }
 
   /** Lists tags, following `Link` pagination. */
-  async listTags(ref: RepoRef, pageSize = 1000): Promise<string[]> {
+  async listTags(ref: RepoRef, pageSize = 1000, maxPages = MAX_PAGES): Promise<string[]> {
     const tags: string[] = [];
-    await this.paginate(ref, 'pull', `/v2/${ref.repository}/tags/list?n=${pageSize}`, 'tag list', (b) => {
-      if (Array.isArray(b.tags)) tags.push(...b.tags.filter((t): t is string => typeof t === 'string'));
-    });
+    await this.paginate(
+      ref,
+      'pull',
+      `/v2/${ref.repository}/tags/list?n=${pageSize}`,
+      'tag list',
+      maxPages,
+      (b) => {
+        if (Array.isArray(b.tags)) tags.push(...b.tags.filter((t): t is string => typeof t === 'string'));
+      },
+    );
     return tags;
   }
 
   /** Lists repositories with `/v2/_catalog`, following `Link` pagination. */
-  async catalog(registry: string, pageSize = 1000): Promise<string[]> {
+  async catalog(registry: string, pageSize = 1000, maxPages = MAX_PAGES): Promise<string[]> {
     const repos: string[] = [];
     const ref: RepoRef = { registry, repository: '' };
-    await this.paginate(ref, 'catalog', `/v2/_catalog?n=${pageSize}`, 'catalog', (b) => {
+    await this.paginate(ref, 'catalog', `/v2/_catalog?n=${pageSize}`, 'catalog', maxPages, (b) => {
       if (Array.isArray(b.repositories))
         repos.push(...b.repositories.filter((r): r is string => typeof r === 'string'));
     });
@@ -217,6 +226,7 @@ export class RegistryClient {
     action: 'pull' | 'catalog',
     first: string,
     what: string,
+    maxPages: number,
     onPage: (body: Record<string, unknown>) => void,
   ): Promise<void> {
     const seen = new Set<string>();
@@ -224,7 +234,7 @@ export class RegistryClient {
     for (let path: string | undefined = first; path;) {
       if (seen.has(path))
         throw new RegistryError(`${what} pagination loops (next page ${path.slice(0, 100)})`);
-      if (seen.size >= MAX_PAGES) throw new RegistryError(`${what} has more than ${MAX_PAGES} pages`);
+      if (seen.size >= maxPages) throw new RegistryError(`${what} has more than ${maxPages} pages`);
       seen.add(path);
       const res = await this.request(ref, action, 'GET', path, { accept: 'application/json' });
       const bytes = await readLimited(res, MAX_LIST_BYTES - total, what);
@@ -325,6 +335,16 @@ export class RegistryClient {
   ): Promise<Response> {
     const scope = this.scopeFor(ref, action);
     let authTried = false;
+    // Credentials rejected (401 after authenticating, or the token server refusing them): ask the provider
+    // for fresh ones once (expired cloud tokens), then give up.
+    let refreshed = false;
+    const refresh = async (): Promise<boolean> => {
+      if (refreshed || !this.opts.credentials) return false;
+      refreshed = true;
+      this.tokens.invalidate(ref.registry, scope);
+      await this.credentialsFor(ref.registry, true);
+      return true;
+    };
     for (;;) {
       const auth = await this.authorizationFor(ref.registry, scope);
       const res = await this.withRetries(() =>
@@ -342,7 +362,18 @@ export class RegistryClient {
         await drain(res);
         const challenge = res.headers.get('www-authenticate');
         if (!challenge) throw new RegistryError(`${ref.registry}: 401 Unauthorized without a challenge`, 401);
-        await this.authenticate(ref.registry, scope, challenge);
+        try {
+          await this.authenticate(ref.registry, scope, challenge);
+        } catch (e) {
+          if (!(e instanceof RegistryError && (e.status === 401 || e.status === 403) && (await refresh())))
+            throw e;
+          await this.authenticate(ref.registry, scope, challenge);
+        }
+        continue;
+      }
+      if (res.status === 401 && (await refresh())) {
+        await drain(res);
+        authTried = false;
         continue;
       }
       if (res.ok || allow.includes(res.status)) return res;
@@ -361,12 +392,16 @@ export class RegistryClient {
     return undefined;
   }
 
-  private credentialsFor(host: string): Promise<RegistryCredentials | undefined> {
-    let p = this.credCache.get(host);
-    if (!p) {
-      p = this.opts.credentials ? this.opts.credentials(host) : Promise.resolve(undefined);
-      this.credCache.set(host, p);
+  private async credentialsFor(host: string, refresh = false): Promise<RegistryCredentials | undefined> {
+    const cached = this.credCache.get(host);
+    if (cached && !refresh) {
+      const c = await cached;
+      if (c?.expiresAt === undefined || c.expiresAt > Date.now()) return c;
     }
+    const p = this.opts.credentials
+      ? this.opts.credentials(host, refresh ? { refresh: true } : undefined)
+      : Promise.resolve(undefined);
+    this.credCache.set(host, p);
     return p;
   }
 
@@ -475,6 +510,7 @@ export class RegistryClient {
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       let res: Response;
       try {
+        await this.opts.beforeRequest?.(registry);
         res = await fetch(url, {
           method,
           headers: h,

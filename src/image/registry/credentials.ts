@@ -9,10 +9,19 @@ export interface RegistryCredentials {
   username?: string;
   password?: string;
   identityToken?: string;
+  /** Epoch ms after which the client asks the provider again (short-lived cloud tokens). */
+  expiresAt?: number;
 }
 
-/** Looks up credentials for a registry host; called lazily, only when the registry asks for auth. */
-export type CredentialProvider = (host: string) => Promise<RegistryCredentials | undefined>;
+/**
+ * Looks up credentials for a registry host; called lazily, only when the registry asks for auth. The client
+ * passes `{ refresh: true }` once when the registry rejected the credentials it got (401), so a provider of
+ * short-lived tokens fetches a new one; providers of fixed credentials can ignore it.
+ */
+export type CredentialProvider = (
+  host: string,
+  opts?: { refresh?: boolean },
+) => Promise<RegistryCredentials | undefined>;
 
 interface DockerConfigFile {
   auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
