@@ -810,6 +810,9 @@ function runChild(
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', rej);
     child.on('exit', (code) => {
+      // KW_BENCH_CHILD_LOG=DIR keeps each child's stdout (e.g. its --trace-gc lines) for inspection.
+      if (process.env.KW_BENCH_CHILD_LOG)
+        writeFileSync(join(process.env.KW_BENCH_CHILD_LOG, `${mode}-${child.pid ?? 0}.log`), out);
       const line = out.trim().split('\n').pop() ?? '';
       if (code !== 0) return rej(new Error(`${mode} child exited with ${code}: ${out.slice(-500)}`));
       try {
@@ -877,6 +880,7 @@ export async function run(): Promise<ImageScanResult | undefined> {
     }
     const c = scan[0]?.catalogers ?? {};
     log(
+      `  blob bytes fetched: baseline ${baseline[0]?.bytes ?? 0} (uncompressed), scan ${scan[0]?.bytes ?? 0} (compressed)\n` +
       `  packages found: ${Object.entries(c)
         .filter(([, n]) => n > 0)
         .map(([k, n]) => `${k} ${n}`)

@@ -74,7 +74,12 @@ const OPAQUE_MARKER = '.wh..wh..opq';
  * Normalises a tar entry name to a relative POSIX path inside the root; returns undefined for names that
  * would escape it (`../`), which are never applied.
  */
+/** Names that are already clean (`usr/bin/x`, `./usr/bin/x`): no `//`, `/./`, `..`, backslash or trailing `/`. */
+const CLEAN_NAME = /^(?:\.\/)?(?!\.{1,2}(?:\/|$))[^/\\]+(?:\/(?!\.{1,2}(?:\/|$))[^/\\]+)*$/;
+
 export function normalizeEntryPath(name: string): string | undefined {
+  // Fast path for the common case (every entry of a layer passes here); anything odd takes the full route.
+  if (CLEAN_NAME.test(name)) return name.startsWith('./') ? name.slice(2) : name;
   const n = posix
     .normalize('/' + name.replace(/\\/g, '/'))
     .replace(/^\/+/, '')

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
+import { posix } from 'node:path';
 import { analyzeLayer, normalizeEntryPath } from './analyze-layer.js';
 import { decompressLayer, detectCompression } from './decompress.js';
 import { squash } from './squash.js';
@@ -12,6 +13,26 @@ import { commandWorks, integration } from '../../../test/support/integration.js'
 const wantedAll = (_p: string): boolean => true;
 const analyze = (tar: Buffer, wanted = wantedAll) =>
   analyzeLayer(decompressLayer(Readable.from([tar])), { wanted });
+
+test('normalizeEntryPath: the fast path agrees with full POSIX normalisation on fuzzed names', () => {
+  // Reference: normalise as an absolute path, strip the root and trailing slashes, refuse any `..` left.
+  const reference = (name: string): string | undefined => {
+    const n = posix
+      .normalize('/' + name.replace(/\\/g, '/'))
+      .replace(/^\/+/, '')
+      .replace(/\/+$/, '');
+    if (n === '' || n === '.') return '';
+    return n.split('/').includes('..') ? undefined : n;
+  };
+  const parts = ['a', '.', '..', '/', '\\', 'b.c', '...', '.wh.', ' ', 'é'];
+  let seed = 7;
+  const next = (n: number): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+  for (let i = 0; i < 50_000; i++) {
+    let name = '';
+    for (let j = 0, n = 1 + next(10); j < n; j++) name += parts[next(parts.length)];
+    assert.equal(normalizeEntryPath(name), reference(name), JSON.stringify(name));
+  }
+});
 
 test('normalizeEntryPath keeps paths inside the root', () => {
   assert.equal(normalizeEntryPath('./etc/passwd'), 'etc/passwd');
