@@ -5,6 +5,7 @@
 set -euo pipefail
 
 # command-to-check  debian-package  suite
+# (a check with a slash is a path glob: PostgreSQL's server binaries are not on PATH on Debian)
 DEPS=(
   "kubectl kubernetes-client kustomize-rendering"
   "docker-registry docker-registry registry-client"
@@ -13,12 +14,24 @@ DEPS=(
   "dpkg dpkg dpkg-differential"
   "rpm rpm rpm-differential"
   "python3 python3 java-archives(zip-fixtures)"
+  "/usr/lib/postgresql/*/bin/initdb postgresql store-postgres"
 )
+
+have() {
+  case "$1" in
+    */*)
+      compgen -G "$1" >/dev/null && return 0
+      # Elsewhere the server binaries sit in pg_config's bindir.
+      command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/$(basename "$1")" ]
+      ;;
+    *) command -v "$1" >/dev/null 2>&1 ;;
+  esac
+}
 
 missing_pkgs=()
 for dep in "${DEPS[@]}"; do
   read -r cmd pkg suite <<<"$dep"
-  if ! command -v "$cmd" >/dev/null 2>&1; then
+  if ! have "$cmd"; then
     missing_pkgs+=("$pkg")
     echo "test-deps: '$cmd' not found (needed by integration suite '$suite'; Debian package '$pkg')"
   fi
