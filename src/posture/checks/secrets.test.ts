@@ -435,7 +435,9 @@ test('detection stays linear on large adversarial values (no regex backtracking 
     secretLikeName(v.slice(0, 1000));
   }
   const ms = performance.now() - start;
-  assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
+  // A bound against runaway (quadratic) cost, loose enough for a loaded 2-core CI machine; the speed
+  // itself is measured in bench/manifests.bench.ts, not asserted here.
+  assert.ok(ms < 5000, `took ${ms.toFixed(0)} ms`);
 });
 
 test('secret checks have the KW-SEC ids in order and map to T1552', () => {
