@@ -1,0 +1,10 @@
+export { runPass, isUnreachable, type ScanDeps, type PassSummary, type PassError } from './pass.js';
+export { watch, type WatchOptions } from './watch.js';
+export { scanPushed, sourceForPush } from './push-scan.js';
+export { PushQueue, MAX_QUEUED_PUSHES } from './push-queue.js';
+export { rematchIfDbChanged, eventImage, DB_STATE_KEY, type DbChangeResult } from './db-change.js';
+export { RetryBook, type RetryEntry, type RetryOptions } from './retry.js';
+export { PassLayerCache } from './layer-cache.js';
+export { DEFAULT_EVENT_POLICY, findingEvents, eventFinding, type EventPolicy } from './event-policy.js';
+export { scanImageDigest, type ImageJob, type ImageScanDeps } from './scan-image.js';
+export { registryImages, registryReport, toFinding, imageRef, type RegistryReportFilter } from './report.js';
