@@ -5,6 +5,9 @@ import { checksCommand } from './commands/checks-list.js';
 import { sbomCommand } from './commands/sbom.js';
 import { imageCommand } from './commands/image-scan.js';
 import { dbCommand } from './commands/db.js';
+import { registryCommand } from './commands/registry.js';
+import { policyCommand } from './commands/policy-test.js';
+import { admissionCommand } from './commands/admission.js';
 import { VERSION } from './version.js';
 import type { ExitCode } from './exit.js';
 
@@ -27,6 +30,9 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   program.addCommand(sbomCommand());
   program.addCommand(imageCommand(setExit));
   program.addCommand(dbCommand());
+  program.addCommand(registryCommand(setExit));
+  program.addCommand(policyCommand(setExit));
+  program.addCommand(admissionCommand());
   quietErrors(program);
   return program;
 }

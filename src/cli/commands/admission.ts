@@ -1,0 +1,235 @@
+// `kubeward admission serve|install`: the webhook front door. `serve` wires policy sources (files, the
+// cluster) into the evaluation core and the HTTPS server; `install` prints the manifests to deploy it.
+import { existsSync } from 'node:fs';
+import { Command } from 'commander';
+import { createAdmissionServer, stderrLogger } from '../../admission/server.js';
+import { loadKeyPair } from '../../admission/tls.js';
+import {
+  APP_NAME,
+  generateServingCerts,
+  installObjects,
+  serviceDnsNames,
+  tlsSecret,
+  toYamlStream,
+  webhookConfigurations,
+} from '../../admission/install/index.js';
+import { loadConfig } from '../../core/config.js';
+import { UserError } from '../../core/errors.js';
+import { inClusterConfig, isInCluster } from '../../k8s/client/in-cluster.js';
+import { loadKubeConfig } from '../../k8s/client/kubeconfig.js';
+import { evaluateRequest, type PolicySet } from '../../policy/engine/index.js';
+import {
+  clusterPolicySource,
+  loadPolicySet,
+  watchPolicies,
+  type ClusterPolicySource,
+  type LoadedPolicies,
+} from '../../policy/load/index.js';
+import { VERSION } from '../version.js';
+import { resolvePolicyOptions } from './policy-options.js';
+
+interface ServeFlags {
+  listen: string;
+  tlsCert: string;
+  tlsKey: string;
+  policies?: string[];
+  pss?: string;
+  kubeconfig?: string;
+  enforceWorkloads?: boolean;
+  budgetMs: string;
+}
+
+interface InstallFlags {
+  namespace: string;
+  image: string;
+  replicas: string;
+  certDays: string;
+  policies?: string[];
+  pss?: string;
+  rotateCert?: boolean;
+}
+
+/** Budget for network work (inline scans, signature fetches) inside the API server's 5 s webhook timeout. */
+const DEFAULT_BUDGET_MS = 4000;
+
+function positiveInt(value: string, flag: string, max: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max)
+    throw new UserError(`${flag}: "${value}" must be a whole number from 1 to ${max}`);
+  return Number(value);
+}
+
+export function admissionCommand(): Command {
+  const admission = new Command('admission').description(
+    'the admission webhook: serve it, or print manifests to install it',
+  );
+  admission.addCommand(
+    new Command('serve')
+      .description(
+        'run the HTTPS admission webhook (POST /validate, /mutate; GET /healthz, /readyz, /metrics)',
+      )
+      .requiredOption('--tls-cert <file>', 'serving certificate (PEM; reloaded when it changes)')
+      .requiredOption('--tls-key <file>', 'serving key (PEM; reloaded when it changes)')
+      .option('--listen <addr>', 'address to listen on, host:port', ':8443')
+      .option('--policies <paths...>', 'policy files or directories (watched and reloaded)')
+      .option(
+        '--pss <level>',
+        'Pod Security level LEVEL[:VERSION] for namespaces whose labels are unknown or unset',
+      )
+      .option(
+        '--kubeconfig <file>',
+        'watch namespaces and VAP objects in this cluster (in-cluster config is used automatically)',
+      )
+      .option(
+        '--enforce-workloads',
+        'deny workloads whose pod template violates the enforce level (upstream only warns)',
+      )
+      .option('--budget-ms <ms>', 'time budget for network work per request', String(DEFAULT_BUDGET_MS))
+      .action(async (flags: ServeFlags, cmd: Command) => serve(flags, cmd)),
+  );
+  admission.addCommand(
+    new Command('install')
+      .description('print the YAML to deploy the webhook (kubectl apply -f -)')
+      .option('--namespace <ns>', 'namespace to install into', 'kubeward')
+      .option('--image <image>', 'kubeward image', `ghcr.io/kubeward/kubeward:${VERSION}`)
+      .option('--replicas <n>', 'webhook replicas', '3')
+      .option('--cert-days <n>', 'validity of the generated certificates in days', '365')
+      .option('--policies <paths...>', 'policies the webhook will run (decides failurePolicy Fail vs Ignore)')
+      .option('--pss <level>', 'default Pod Security level LEVEL[:VERSION] passed to the webhook')
+      .option(
+        '--rotate-cert',
+        'print only a new TLS Secret and the webhook configurations carrying its CA bundle',
+      )
+      .action((flags: InstallFlags, cmd: Command) => install(flags, cmd)),
+  );
+  return admission;
+}
+
+function install(flags: InstallFlags, cmd: Command): void {
+  const cwd = process.cwd();
+  const namespace = flags.namespace;
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))
+    throw new UserError(`--namespace: "${namespace}" is not a valid namespace name`);
+  if (!flags.image || /\s/.test(flags.image) || flags.image.length > 1024)
+    throw new UserError('--image: must be an image reference');
+  const replicas = positiveInt(flags.replicas, '--replicas', 100);
+  const days = positiveInt(flags.certDays, '--cert-days', 3650);
+  const config = loadConfig({ explicit: cmd.optsWithGlobals<{ config?: string }>().config, cwd });
+  const { inputs, source } = resolvePolicyOptions(flags, config, cwd);
+  const { set } = loadPolicySet(inputs, source);
+  const certs = generateServingCerts({ dnsNames: serviceDnsNames(APP_NAME, namespace), days });
+  const base = { namespace, certs, enforcing: set.enforcing };
+  const objects = flags.rotateCert
+    ? [tlsSecret(base), ...webhookConfigurations(base)]
+    : installObjects({ ...base, image: flags.image, replicas, ...(flags.pss ? { pss: flags.pss } : {}) });
+  process.stdout.write(toYamlStream(objects));
+}
+
+async function serve(flags: ServeFlags, cmd: Command): Promise<void> {
+  const cwd = process.cwd();
+  const budgetMs = positiveInt(flags.budgetMs, '--budget-ms', 60_000);
+  const config = loadConfig({ explicit: cmd.optsWithGlobals<{ config?: string }>().config, cwd });
+  const { inputs, source } = resolvePolicyOptions(flags, config, cwd);
+  for (const [flag, file] of [
+    ['--tls-cert', flags.tlsCert],
+    ['--tls-key', flags.tlsKey],
+  ] as const)
+    if (!existsSync(file)) throw new UserError(`${flag}: file not found: ${file}`);
+  // Checked before anything starts, so an unusable pair is one line and exit 2, not a half-started server.
+  try {
+    loadKeyPair(flags.tlsCert, flags.tlsKey);
+  } catch (e) {
+    throw new UserError(`--tls-cert/--tls-key: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const log = stderrLogger;
+
+  let cluster: ClusterPolicySource | undefined;
+  const connection = flags.kubeconfig
+    ? loadKubeConfig({ path: flags.kubeconfig })
+    : isInCluster()
+      ? inClusterConfig()
+      : undefined;
+  const opts = {
+    ...source,
+    enforceWorkloads: flags.enforceWorkloads === true,
+    extraResources: () => cluster?.vapResources() ?? [],
+  };
+  let loaded: LoadedPolicies = loadPolicySet(inputs, opts);
+  let current: PolicySet = loaded.set;
+  const accept = (next: LoadedPolicies, why: string): void => {
+    loaded = next;
+    current = next.set;
+    log({ level: 'info', msg: why, policies: next.set.describe, exceptions: next.set.exceptions.length });
+    for (const w of next.warnings)
+      log({ level: 'warn', msg: 'policy warning', file: w.file, line: w.line, warning: w.message });
+  };
+  const reloadFailed = (err: Error): void =>
+    log({
+      level: 'error',
+      msg: 'policy reload failed; keeping the last good policies',
+      error: err instanceof UserError ? err.oneLine() : err.message,
+    });
+  accept(loaded, 'policies loaded');
+
+  if (connection) {
+    cluster = clusterPolicySource({
+      connection,
+      watchVap: source.vap !== undefined,
+      onPolicies: () => {
+        try {
+          accept(loadPolicySet(inputs, opts), 'policies reloaded from the cluster');
+        } catch (e) {
+          reloadFailed(e instanceof Error ? e : new Error(String(e)));
+        }
+      },
+      onError: (err) => log({ level: 'warn', msg: 'cluster watch problem', error: err.message }),
+    });
+    log({ level: 'info', msg: 'watching the cluster', origin: connection.origin });
+  }
+  const watcher = inputs.length
+    ? watchPolicies(inputs, (_set, next) => accept(next, 'policies reloaded'), reloadFailed, opts)
+    : undefined;
+
+  const namespaceLabels = (ns: string): Record<string, string> | undefined =>
+    cluster?.namespaceLabels(ns) ?? loaded.namespaces.get(ns);
+  let server;
+  try {
+    server = createAdmissionServer({
+      tlsCertFile: flags.tlsCert,
+      tlsKeyFile: flags.tlsKey,
+      logger: log,
+      // Until the cluster informers have listed once, namespace labels are unknown: not ready.
+      ready: () => cluster?.synced() ?? true,
+      // Answer (with our own message) before the API server's 5 s webhook timeout would.
+      evaluateTimeoutMs: budgetMs + 500,
+      evaluate: (request) =>
+        evaluateRequest(request, current, {
+          now: new Date(),
+          namespaceLabels,
+          deadline: Date.now() + budgetMs,
+        }),
+    });
+  } catch (e) {
+    watcher?.close();
+    await cluster?.stop();
+    throw new UserError(`--tls-cert/--tls-key: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    await server.listen(flags.listen);
+  } catch (e) {
+    watcher?.close();
+    await cluster?.stop();
+    throw new UserError(`--listen ${flags.listen}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      log({ level: 'info', msg: 'shutting down', signal });
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  watcher?.close();
+  await server.close(5_000);
+  await cluster?.stop();
+  log({ level: 'info', msg: 'stopped' });
+}
