@@ -40,10 +40,9 @@ test('rate limit applies to every HTTP request (real time); credentials only go 
     // 401 + catalog + tag list + 6 HEADs = 9 requests; after a burst of 2, one per 40 ms.
     assert.equal(stamps.length, 9);
     const span = stamps[stamps.length - 1]! - stamps[0]!;
-    assert.ok(
-      span >= (stamps.length - 2) * 40 - 15,
-      `9 requests took ${span} ms; expected >= ${7 * 40 - 15}`,
-    );
+    // Server-side stamps: on a loaded machine the first request can arrive late (connection set-up), which
+    // shortens the observed span by up to one interval; unlimited, the 9 requests take about 10 ms.
+    assert.ok(span >= (stamps.length - 3) * 40, `9 requests took ${span} ms; expected >= ${6 * 40}`);
     assert.ok(auths.slice(1).every((a) => a === `Basic ${Buffer.from('u:p').toString('base64')}`));
     // The same registry under another host name (not configured): no credentials, no insecure HTTP.
     const other = `localhost:${host.split(':')[1]}`;
