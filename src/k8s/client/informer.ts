@@ -1,4 +1,5 @@
-import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { sleep } from '../../core/sleep.js';
 import type { KubeClient } from './client.js';
 import { KubeApiError, type KubeObject } from './types.js';
 import type { WatchEvent } from './watch-lines.js';

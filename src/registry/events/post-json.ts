@@ -1,5 +1,6 @@
 import { fetch } from 'undici';
 import { UserError } from '../../core/errors.js';
+import { sleep } from '../../core/sleep.js';
 
 export interface PostOptions {
   /** Attempts in all (default 3): network errors, timeouts, 429 and 5xx are retried, other 4xx are not. */
@@ -64,16 +65,4 @@ export async function postJson(
     if (i < attempts - 1) await sleep((opts.backoffMs ?? 500) * 2 ** i, signal);
   }
   throw new Error(`${redactUrl(url)}: ${last}`);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

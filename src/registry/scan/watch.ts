@@ -5,6 +5,7 @@ import { runPass, type PassSummary, type ScanDeps } from './pass.js';
 import { scanPushed } from './push-scan.js';
 import type { PushQueue } from './push-queue.js';
 import { RetryBook } from './retry.js';
+import { sleep } from '../../core/sleep.js';
 
 export interface WatchOptions {
   sources: readonly RegistrySource[];
@@ -76,16 +77,4 @@ export async function watch(opts: WatchOptions): Promise<void> {
     const wait = wakeAt - Date.now();
     if (wait > 0) await (opts.pushes ? opts.pushes.wait(wait, signal) : sleep(wait, signal));
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
