@@ -16,8 +16,15 @@
  * - A getter may return a CelValue (from `program.evaluateValue(...)`) instead of a plain value: it is used
  *   as-is, so a variable keeps its CEL type — a `quantity(...)` stays a Quantity, `1.0` stays a double — as
  *   `variables.x` does in Kubernetes. Plain values returned by getters are converted like any JSON input.
+ *   Cheaper still, `lazyCelMap(names, i => celValue)` builds such a lazy map directly in CEL form (the VAP
+ *   engine's `variables`): nothing to convert or wrap per evaluation.
  * - Activation objects are converted to CEL values once and cached by identity (WeakMap): do not mutate an
  *   object after passing it to `evaluate` (admission objects are immutable, so this is free speed).
+ * - For many evaluations over the same values, pass a `CelActivation` instead of a record:
+ *   `CelActivation.of({ object, request, ... })` once per request, `.with({ params, variables })` per policy;
+ *   entries are converted once (on first use) and shared, instead of re-assembled on every evaluation.
+ * - `program.identifiers` lists the top-level names an expression may read, e.g. to tell that its result
+ *   does not depend on `params` (the VAP engine then shares it across the policies of a request).
  * - `authorizer` is not supported: any expression referencing it fails to compile.
  * - Results: bool, string, number (int, uint or double), null, arrays, objects; an int outside the safe
  *   integer range stays a bigint; bytes are a Uint8Array; an optional is its value or null; Quantity, IP,
@@ -42,8 +49,10 @@ import {
 } from './limits.js';
 import { OVERRIDDEN, overrideFor } from './lib/overrides.js';
 import { RE2_MATCHES, compilePattern } from './lib/regex.js';
-import { CelValue, activationValueToCel, fromCel } from './values.js';
+import { CelActivation, activationToCel } from './activation.js';
+import { CelValue, fromCel } from './values.js';
 
+export { CelActivation, lazyCelMap } from './activation.js';
 export { CelCompileError, CelEvalError } from './errors.js';
 export { DEFAULT_COST_LIMIT, MAX_EXPRESSION_LENGTH } from './limits.js';
 export { CelValue } from './values.js';
@@ -55,13 +64,21 @@ export interface CelCompileOptions {
   costLimit?: number;
 }
 
+/** Plain JSON-like values by variable name, or a CelActivation converted once for many evaluations. */
+export type Activation = Readonly<Record<string, unknown>> | CelActivation;
+
 export interface CelProgram {
   readonly expression: string;
+  /**
+   * Top-level names the expression may read (conservative: a comprehension variable is listed too), e.g. to
+   * tell that a result depends on no `params`. Only names among the compile options' `variables` appear.
+   */
+  readonly identifiers: ReadonlySet<string>;
   /** Evaluates with plain JSON-like values. JSON numbers that are integers are CEL ints (as Kubernetes does).
    *  Returns a plain JS value: boolean, string, number (ints converted from bigint when safe), null, arrays/objects. Throws CelEvalError. */
-  evaluate(activation: Readonly<Record<string, unknown>>): unknown;
+  evaluate(activation: Activation): unknown;
   /** Like `evaluate`, but keeps the result in CEL form (see CelValue): for VAP `variables` getters. Throws CelEvalError. */
-  evaluateValue(activation: Readonly<Record<string, unknown>>): CelValue;
+  evaluateValue(activation: Activation): CelValue;
 }
 
 /** Variables Kubernetes defines that kubeward refuses (no SubjectAccessReview from inside the engine). */
@@ -93,7 +110,7 @@ export function compileCel(expression: string, opts: CelCompileOptions): CelProg
   const checked = parsed.check();
   if (!checked.valid) throw new CelCompileError(expression, compileMessage(checked.error));
   meterComprehensions(parsed.ast);
-  const program = new Program(expression, parsed, costLimit);
+  const program = new Program(expression, parsed, costLimit, identifiersOf(parsed.ast, opts.variables));
   if (programs.size >= MAX_CACHED_PROGRAMS) programs.clear();
   programs.set(key, program);
   return program;
@@ -185,42 +202,35 @@ function sizeOf(items: unknown): number {
   return 0;
 }
 
+function identifiersOf(ast: ASTNode, declared: readonly string[]): ReadonlySet<string> {
+  const names = new Set<string>();
+  walk(ast, (node) => {
+    if (node.op === 'id' && typeof node.args === 'string' && declared.includes(node.args))
+      names.add(node.args);
+  });
+  return names;
+}
+
 /** V8's own limits, reached by a hostile input the budget did not foresee. */
 const V8_LIMITS = /Invalid string length|Maximum call stack|Invalid array length|Array buffer allocation/;
-
-const converted = new WeakMap<object, unknown>();
-
-function activationToCel(activation: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const ctx: Record<string, unknown> = {};
-  for (const key of Object.keys(activation)) {
-    const value = activation[key];
-    if (typeof value === 'object' && value !== null) {
-      let cel = converted.get(value);
-      if (cel === undefined) converted.set(value, (cel = activationValueToCel(value)));
-      ctx[key] = cel;
-    } else {
-      ctx[key] = activationValueToCel(value);
-    }
-  }
-  return ctx;
-}
 
 class Program implements CelProgram {
   constructor(
     readonly expression: string,
     private readonly run: ParseResult,
     private readonly costLimit: number,
+    readonly identifiers: ReadonlySet<string>,
   ) {}
 
-  evaluate(activation: Readonly<Record<string, unknown>>): unknown {
+  evaluate(activation: Activation): unknown {
     return this.runBudgeted(activation, fromCel);
   }
 
-  evaluateValue(activation: Readonly<Record<string, unknown>>): CelValue {
+  evaluateValue(activation: Activation): CelValue {
     return this.runBudgeted(activation, (raw) => new CelValue(raw, this.expression));
   }
 
-  private runBudgeted<T>(activation: Readonly<Record<string, unknown>>, convert: (raw: unknown) => T): T {
+  private runBudgeted<T>(activation: Activation, convert: (raw: unknown) => T): T {
     pushBudget(this.costLimit);
     let result: T;
     try {

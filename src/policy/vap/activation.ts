@@ -9,8 +9,9 @@ import type {
   KubeObject,
 } from '../../admission/types.js';
 import type { Labels } from '../../k8s/label-selector.js';
-import { CelEvalError } from '../cel/index.js';
+import { type CelActivation, CelEvalError, type CelValue, lazyCelMap } from '../cel/index.js';
 import type { MatchAttributes } from './match.js';
+import type { SharedResults } from './shared.js';
 import type { CompiledVariable } from './types.js';
 
 /**
@@ -82,31 +83,42 @@ export function celNamespaceObject(
  * `variables`: an object whose getters evaluate each variable at most once per invocation, on first use. A
  * variable's error is remembered and re-thrown to every expression that reads it. Parse-time checks make
  * references point backwards only; the `evaluating` guard keeps even a bad policy from recursing forever.
+ * Values stay in CEL form (CelValue), as `variables.x` in Kubernetes: a `quantity(...)` keeps its methods, a
+ * double stays a double, and nothing is converted out of CEL and back in again by the reading expression.
+ * A variable with a sharing key (`keys[i]`, see shared.ts) is evaluated once per request across policies.
  */
 export function lazyVariables(
   variables: readonly CompiledVariable[],
-  activation: () => Readonly<Record<string, unknown>>,
-): Record<string, unknown> {
-  const out = Object.create(null) as Record<string, unknown>;
-  for (const v of variables) {
-    let state: { value: unknown } | { error: unknown } | 'evaluating' | undefined;
-    Object.defineProperty(out, v.name, {
-      enumerable: true,
-      get(): unknown {
-        if (state === 'evaluating')
-          throw new CelEvalError(v.program.expression, `variable "${v.name}" refers to itself`);
-        if (state === undefined) {
-          state = 'evaluating';
-          try {
-            state = { value: v.program.evaluate(activation()) };
-          } catch (e) {
-            state = { error: e };
-          }
-        }
-        if ('error' in state) throw state.error;
-        return state.value;
-      },
-    });
-  }
-  return out;
+  activation: () => CelActivation,
+  shared: SharedResults,
+  keys: readonly (string | undefined)[],
+): CelValue {
+  const states: ({ value: CelValue } | { error: unknown } | 'evaluating' | undefined)[] = new Array(
+    variables.length,
+  );
+  return lazyCelMap(namesOf(variables), (i) => {
+    const v = variables[i] as CompiledVariable;
+    let state = states[i];
+    if (state === 'evaluating')
+      throw new CelEvalError(v.program.expression, `variable "${v.name}" refers to itself`);
+    if (state === undefined) {
+      states[i] = 'evaluating';
+      try {
+        state = { value: shared.evaluateValue(keys[i], v.program, activation()) };
+      } catch (e) {
+        state = { error: e };
+      }
+      states[i] = state;
+    }
+    if ('error' in state) throw state.error;
+    return state.value;
+  });
+}
+
+const names = new WeakMap<readonly CompiledVariable[], readonly string[]>();
+
+function namesOf(variables: readonly CompiledVariable[]): readonly string[] {
+  let n = names.get(variables);
+  if (!n) names.set(variables, (n = variables.map((v) => v.name)));
+  return n;
 }

@@ -82,11 +82,12 @@ test('through the engine core: upstream denial message, warnings, failurePolicy 
     denied.message ?? '',
     /ValidatingAdmissionPolicy 'replicalimit-policy\.example\.com' with binding 'replicalimit-binding-test\.example\.com' denied request: object\.spec\.replicas must be no greater than 3/,
   );
+  // The engine names policy and binding in `[vap:p/b]` (it may drop upstream's "Validation failed for ..." prefix).
   assert.ok(
-    denied.warnings?.some((w) =>
-      w.includes(
-        "Validation failed for ValidatingAdmissionPolicy 'team-label' with binding 'team-label-warn'",
-      ),
+    denied.warnings?.some(
+      (w) =>
+        w.startsWith('[vap:team-label/team-label-warn] ') &&
+        w.includes('deployments should have a team label'),
     ),
     String(denied.warnings),
   );

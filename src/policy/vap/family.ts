@@ -9,7 +9,13 @@ import { celNamespaceObject, celRequest } from './activation.js';
 import { attributesOf, matchRequest, type MatchAttributes } from './match.js';
 import { collectParams } from './params.js';
 import type { ParamsProvider, VapBinding, VapPolicy } from './types.js';
-import { errorText, evaluateInvocation, type RequestActivation } from './validate.js';
+import {
+  errorText,
+  evaluateInvocation,
+  requestScope,
+  type RequestActivation,
+  type RequestScope,
+} from './validate.js';
 
 export interface VapFamilyInput {
   policies: readonly VapPolicy[];
@@ -110,7 +116,8 @@ function configError(policy: VapPolicy, binding: VapBinding | undefined, message
 /** Per-request values shared by all policies: built once, so the CEL engine converts them once. */
 class RequestSession {
   private namespaceObject: RequestActivation['namespaceObject'] | undefined;
-  private readonly byMatch = new Map<string, RequestActivation>();
+  private readonly byMatch = new Map<string, RequestScope>();
+  private last: { resource: GroupVersionResource; kind: GroupVersionKind; scope: RequestScope } | undefined;
 
   constructor(
     private readonly request: AdmissionRequest,
@@ -118,19 +125,28 @@ class RequestSession {
     private readonly lookup: (ns: string) => Readonly<Record<string, string>> | undefined,
   ) {}
 
-  activation(resource: GroupVersionResource, kind: GroupVersionKind): RequestActivation {
+  activation(resource: GroupVersionResource, kind: GroupVersionKind): RequestScope {
+    // Matching hands back the request's own resource/kind objects, so an identity check saves building
+    // the key for every policy.
+    if (this.last && this.last.resource === resource && this.last.kind === kind) return this.last.scope;
+    const scope = this.scopeFor(resource, kind);
+    this.last = { resource, kind, scope };
+    return scope;
+  }
+
+  private scopeFor(resource: GroupVersionResource, kind: GroupVersionKind): RequestScope {
     const key = `${resource.group}/${resource.version}/${resource.resource}\0${kind.group}/${kind.version}/${kind.kind}`;
     let a = this.byMatch.get(key);
     if (!a) {
       if (this.namespaceObject === undefined)
         this.namespaceObject = celNamespaceObject(this.request, this.attrs, this.lookup);
-      a = {
+      a = requestScope({
         // DELETE has no object (the API server sends null); CREATE has no oldObject.
         object: this.request.operation === 'DELETE' ? null : (this.request.object ?? null),
         oldObject: this.request.oldObject ?? null,
         request: celRequest(this.request, this.attrs, { resource, kind }),
         namespaceObject: this.namespaceObject,
-      };
+      });
       this.byMatch.set(key, a);
     }
     return a;

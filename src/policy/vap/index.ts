@@ -12,7 +12,12 @@
  *   const family = createVapFamily({ policies, bindings, params });
  *   // or, in one call (front doors): compileVap({ policies, bindings, params }) → { family, enforcing, names }
  *
- * Evaluate (per request): `family.evaluate(request, ctx)` returns one PolicyEvaluation per matching
+ * Evaluate (per request): build the request objects fresh and never mutate them afterwards (the CEL engine
+ * converts each once and caches it by identity). Per request, the activation (`object`, `oldObject`,
+ * `request`, `namespaceObject`) is converted to CEL once and shared by every policy; variables stay in CEL
+ * form and are evaluated at most once per invocation; match conditions and variables that read no `params`
+ * are evaluated once per request even when many policies repeat them (shared.ts); messageExpressions run
+ * only for failed validations. `family.evaluate(request, ctx)` returns one PolicyEvaluation per matching
  * (policy, binding[, param]) named `vap:<policy>/<binding>` (`...@<ns>/<param>` when the binding selects
  * params by label). Violations carry `control: validations[i]`, the upstream message (prefixed
  * "ValidatingAdmissionPolicy 'p' with binding 'b' denied request: " when the binding denies, "Validation

@@ -180,11 +180,23 @@ function exactOrWildcard(items: readonly string[], requested: string): boolean {
 }
 
 function resourceMatches(resources: readonly string[], res: string, sub: string): boolean {
-  for (const entry of resources) {
-    const slash = entry.indexOf('/');
-    const r = slash < 0 ? entry : entry.slice(0, slash);
-    const s = slash < 0 ? '' : entry.slice(slash + 1);
+  for (const [r, s] of splitResources(resources)) {
     if ((r === '*' || r === res) && (s === '*' || s === sub)) return true;
   }
   return false;
+}
+
+/** `pods/status` → [`pods`, `status`], split once per rule (rules are immutable once parsed). */
+const splitCache = new WeakMap<readonly string[], readonly (readonly [string, string])[]>();
+
+function splitResources(resources: readonly string[]): readonly (readonly [string, string])[] {
+  let split = splitCache.get(resources);
+  if (!split) {
+    split = resources.map((entry) => {
+      const slash = entry.indexOf('/');
+      return slash < 0 ? ([entry, ''] as const) : ([entry.slice(0, slash), entry.slice(slash + 1)] as const);
+    });
+    splitCache.set(resources, split);
+  }
+  return split;
 }

@@ -47,11 +47,22 @@ export function collectParams(
   if (params.length === 0 && ref.parameterNotFoundAction === 'Deny')
     return { error: 'no params found for policy binding with `Deny` parameterNotFoundAction' };
   // Upstream evaluates params without TypeMeta with it filled in from paramKind.
-  return {
-    params: params.map((p) =>
-      p.apiVersion && p.kind ? p : { ...p, apiVersion: kind.apiVersion, kind: kind.kind },
-    ),
-  };
+  return { params: params.map((p) => (p.apiVersion && p.kind ? p : withTypeMeta(p, kind))) };
+}
+
+/**
+ * One filled-in copy per (object, paramKind), kept while the object lives: the same identity on every
+ * request, so the CEL engine converts a param once rather than once per request.
+ */
+const typed = new WeakMap<KubeObject, Map<string, KubeObject>>();
+
+function withTypeMeta(p: KubeObject, kind: { apiVersion: string; kind: string }): KubeObject {
+  let byKind = typed.get(p);
+  if (!byKind) typed.set(p, (byKind = new Map()));
+  const key = `${kind.apiVersion}\0${kind.kind}`;
+  let copy = byKind.get(key);
+  if (!copy) byKind.set(key, (copy = { ...p, apiVersion: kind.apiVersion, kind: kind.kind }));
+  return copy;
 }
 
 function isLabels(v: unknown): v is Record<string, string> {

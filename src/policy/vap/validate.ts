@@ -12,10 +12,14 @@
  *   Validations that did evaluate keep their violations next to the error.
  */
 import type { KubeObject } from '../../admission/types.js';
-import { CelEvalError, type CelProgram } from '../cel/index.js';
+import { CelActivation, CelEvalError, type CelProgram } from '../cel/index.js';
 import type { PolicyEvaluation, Violation } from '../engine/types.js';
 import { lazyVariables } from './activation.js';
+import { SharedResults, sharingKeys, type SharingKeys } from './shared.js';
 import type { VapBinding, VapPolicy } from './types.js';
+
+/** `variables` of a policy that declares none: one frozen object, converted to CEL once for good. */
+const NO_VARIABLES: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /** Upstream celconfig.MaxEvaluatedMessageExpressionSizeBytes. */
 const MAX_MESSAGE_BYTES = 5 * 1024;
@@ -28,6 +32,16 @@ export interface RequestActivation {
   oldObject: KubeObject | null;
   request: Record<string, unknown>;
   namespaceObject: KubeObject | null;
+}
+
+/** What every invocation of one request (and matched kind) shares: the activation, converted once, and results. */
+export interface RequestScope {
+  activation: CelActivation;
+  shared: SharedResults;
+}
+
+export function requestScope(values: RequestActivation): RequestScope {
+  return { activation: CelActivation.of({ ...values }), shared: new SharedResults() };
 }
 
 export function denialPrefix(policy: string, binding?: string): string {
@@ -57,7 +71,7 @@ export function evaluateInvocation(
   policy: VapPolicy,
   binding: VapBinding,
   param: KubeObject | null,
-  base: RequestActivation,
+  scope: RequestScope,
 ): PolicyEvaluation | undefined {
   const evaluation: PolicyEvaluation = {
     policy: evaluationName(policy, binding, param),
@@ -67,28 +81,25 @@ export function evaluateInvocation(
     failurePolicy: policy.failurePolicy,
   };
   const errors: string[] = [];
-  const format = (message: string): string => {
-    if (binding.validationActions.includes('Deny')) return denialPrefix(policy.name, binding.name) + message;
-    if (binding.validationActions.includes('Warn')) return warningPrefix(policy.name, binding.name) + message;
-    return message;
-  };
-  const finish = (): PolicyEvaluation => {
-    if (errors.length > 0) evaluation.error = errorText(policy, binding, aggregate(errors));
-    return evaluation;
-  };
 
-  // Match conditions see no `variables` (they run before the rest of the policy).
-  const mc = evaluateMatchConditions(policy, { ...base, params: param });
+  // One activation per invocation: the lazy `variables` object memoises per invocation only. Match
+  // conditions share it; they are compiled without `variables`, so they cannot read it.
+  // Expressions that read no params are shared with the request's other policies (shared.ts).
+  const keys = sharingKeys(policy);
+  const activation: CelActivation = scope.activation.with({
+    params: param,
+    variables:
+      policy.variables.length === 0
+        ? NO_VARIABLES
+        : lazyVariables(policy.variables, () => activation, scope.shared, keys.variables),
+  });
+  const mc = evaluateMatchConditions(policy, activation, scope.shared, keys);
   if (mc === false) return undefined;
   if (typeof mc === 'string') {
     // Upstream: Fail denies through the actions, Ignore skips the policy; either way nothing else runs.
     errors.push(mc);
-    return finish();
+    return finish(evaluation, errors, policy, binding);
   }
-
-  // One activation per invocation: the lazy `variables` object memoises per invocation only.
-  const activation: Record<string, unknown> = { ...base, params: param };
-  activation.variables = lazyVariables(policy.variables, () => activation);
 
   for (const v of policy.validations) {
     let result: unknown;
@@ -101,7 +112,7 @@ export function evaluateInvocation(
     if (result === true) continue;
     const violation: Violation = {
       control: `validations[${v.index}]`,
-      message: format(validationMessage(v, activation)),
+      message: formatMessage(policy, binding, validationMessage(v, activation)),
       reason: v.reason ?? 'Invalid',
     };
     evaluation.violations.push(violation);
@@ -129,19 +140,38 @@ export function evaluateInvocation(
     annotations[a.key] = truncateUtf8(trimmed, MAX_AUDIT_VALUE_BYTES);
   }
   if (Object.keys(annotations).length > 0) evaluation.auditAnnotations = annotations;
-  return finish();
+  return finish(evaluation, errors, policy, binding);
+}
+
+function formatMessage(policy: VapPolicy, binding: VapBinding, message: string): string {
+  if (binding.validationActions.includes('Deny')) return denialPrefix(policy.name, binding.name) + message;
+  if (binding.validationActions.includes('Warn')) return warningPrefix(policy.name, binding.name) + message;
+  return message;
+}
+
+function finish(
+  evaluation: PolicyEvaluation,
+  errors: readonly string[],
+  policy: VapPolicy,
+  binding: VapBinding,
+): PolicyEvaluation {
+  if (errors.length > 0) evaluation.error = errorText(policy, binding, aggregate(errors));
+  return evaluation;
 }
 
 /** true: all conditions hold; false: one is false (errors elsewhere do not matter); string: the errors. */
 function evaluateMatchConditions(
   policy: VapPolicy,
-  activation: Readonly<Record<string, unknown>>,
+  activation: CelActivation,
+  shared: SharedResults,
+  keys: SharingKeys,
 ): boolean | string {
   const errors: string[] = [];
-  for (const c of policy.matchConditions) {
+  for (let i = 0; i < policy.matchConditions.length; i++) {
+    const c = policy.matchConditions[i] as VapPolicy['matchConditions'][number];
     let result: unknown;
     try {
-      result = c.program.evaluate(activation);
+      result = shared.evaluate(keys.matchConditions[i], c.program, activation);
     } catch (e) {
       errors.push(evalErrorMessage(c.program, e));
       continue;
@@ -154,10 +184,7 @@ function evaluateMatchConditions(
 }
 
 /** messageExpression (string, trimmed, one line, ≤ 5 KiB), else message, else `failed expression: ...`. */
-function validationMessage(
-  v: VapPolicy['validations'][number],
-  activation: Readonly<Record<string, unknown>>,
-): string {
+function validationMessage(v: VapPolicy['validations'][number], activation: CelActivation): string {
   if (v.messageProgram) {
     try {
       const m = v.messageProgram.evaluate(activation);

@@ -40,3 +40,14 @@ function stripStrings(s: string): string {
   }
   return out;
 }
+
+/**
+ * Whether every use of `variables` is a `variables.<name>` field (no `variables['x']`, no `size(variables)`),
+ * so that `variableRefs` lists everything the expression can read from it.
+ */
+export function variablesOnlyByName(expression: string): boolean {
+  const code = stripStrings(expression);
+  const uses = code.match(/(?<![\w.])variables(?!\w)/g)?.length ?? 0;
+  const named = code.match(/(?<![\w.])variables\s*\.\s*[_a-zA-Z]/g)?.length ?? 0;
+  return uses === named;
+}
