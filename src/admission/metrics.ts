@@ -112,7 +112,15 @@ export class AdmissionMetrics {
     'Attempts to reload the serving certificate, by result.',
   );
 
+  private readonly collectors: Array<() => string> = [];
+
+  /** Extra exposition text rendered after the built-ins on every scrape (the background audit's gauges). */
+  addCollector(render: () => string): void {
+    this.collectors.push(render);
+  }
+
   render(): string {
-    return `${[this.requestDuration, this.decisions, this.tlsReloads].map((m) => m.render()).join('\n')}\n`;
+    const own = `${[this.requestDuration, this.decisions, this.tlsReloads].map((m) => m.render()).join('\n')}\n`;
+    return own + this.collectors.map((c) => c()).join('');
   }
 }

@@ -3,6 +3,7 @@ import { renderJson } from './json.js';
 import { renderTable } from './table.js';
 import { renderSarif } from './sarif.js';
 import { renderJunit } from './junit.js';
+import { renderPolicyReport } from './policyreport.js';
 
 /** Renders a report in any output format; the single entry point every scanner's CLI uses. */
 export function render(report: Report, format: OutputFormat, opts: RenderOptions): string {
@@ -15,5 +16,7 @@ export function render(report: Report, format: OutputFormat, opts: RenderOptions
       return renderSarif(report);
     case 'junit':
       return renderJunit(report);
+    case 'policyreport':
+      return renderPolicyReport(report);
   }
 }

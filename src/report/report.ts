@@ -16,7 +16,9 @@ export interface Report {
 }
 
 export const OUTPUT_FORMATS = ['table', 'json', 'sarif', 'junit'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+/** Kubernetes PolicyReport objects: offered by the policy commands only, whose findings are about objects. */
+export const POLICY_OUTPUT_FORMATS = [...OUTPUT_FORMATS, 'policyreport'] as const;
+export type OutputFormat = (typeof POLICY_OUTPUT_FORMATS)[number];
 
 export interface RenderOptions {
   /** ANSI colour in the table renderer. */

@@ -17,6 +17,15 @@ import { loadConfig } from '../../core/config.js';
 import { UserError } from '../../core/errors.js';
 import { inClusterConfig, isInCluster } from '../../k8s/client/in-cluster.js';
 import { loadKubeConfig } from '../../k8s/client/kubeconfig.js';
+import { KubeClient } from '../../k8s/client/client.js';
+import {
+  auditCluster,
+  auditReport,
+  renderAuditMetrics,
+  startAuditLoop,
+  type AuditLoop,
+  type AuditSnapshot,
+} from '../../policy/audit/index.js';
 import { evaluateRequest, type PolicySet } from '../../policy/engine/index.js';
 import {
   clusterPolicySource,
@@ -26,7 +35,8 @@ import {
   type LoadedPolicies,
 } from '../../policy/load/index.js';
 import { VERSION } from '../version.js';
-import { resolvePolicyOptions } from './policy-options.js';
+import { openScanResults, resolvePolicyOptions, scanResultOptions } from './policy-options.js';
+import { parseDuration } from './registry-shared.js';
 
 interface ServeFlags {
   listen: string;
@@ -37,6 +47,9 @@ interface ServeFlags {
   kubeconfig?: string;
   enforceWorkloads?: boolean;
   budgetMs: string;
+  db?: string;
+  cacheDir?: string;
+  auditInterval?: string;
 }
 
 interface InstallFlags {
@@ -63,7 +76,7 @@ export function admissionCommand(): Command {
     'the admission webhook: serve it, or print manifests to install it',
   );
   admission.addCommand(
-    new Command('serve')
+    scanResultOptions(new Command('serve'))
       .description(
         'run the HTTPS admission webhook (POST /validate, /mutate; GET /healthz, /readyz, /metrics)',
       )
@@ -84,6 +97,10 @@ export function admissionCommand(): Command {
         'deny workloads whose pod template violates the enforce level (upstream only warns)',
       )
       .option('--budget-ms <ms>', 'time budget for network work per request', String(DEFAULT_BUDGET_MS))
+      .option(
+        '--audit-interval <duration>',
+        'also audit existing Pods and workloads in the background every DURATION (e.g. 10m); needs cluster access',
+      )
       .action(async (flags: ServeFlags, cmd: Command) => serve(flags, cmd)),
   );
   admission.addCommand(
@@ -127,6 +144,8 @@ function install(flags: InstallFlags, cmd: Command): void {
 async function serve(flags: ServeFlags, cmd: Command): Promise<void> {
   const cwd = process.cwd();
   const budgetMs = positiveInt(flags.budgetMs, '--budget-ms', 60_000);
+  const auditIntervalMs =
+    flags.auditInterval !== undefined ? parseDuration(flags.auditInterval, '--audit-interval') : undefined;
   const config = loadConfig({ explicit: cmd.optsWithGlobals<{ config?: string }>().config, cwd });
   const { inputs, source } = resolvePolicyOptions(flags, config, cwd);
   for (const [flag, file] of [
@@ -148,10 +167,14 @@ async function serve(flags: ServeFlags, cmd: Command): Promise<void> {
     : isInCluster()
       ? inClusterConfig()
       : undefined;
+  if (auditIntervalMs !== undefined && !connection)
+    throw new UserError('--audit-interval needs cluster access: give --kubeconfig or run in a pod');
+  const scans = await openScanResults(flags);
   const opts = {
     ...source,
     enforceWorkloads: flags.enforceWorkloads === true,
     extraResources: () => cluster?.vapResources() ?? [],
+    ...(scans.source ? { imageDeps: { scanResults: scans.source } } : {}),
   };
   let loaded: LoadedPolicies = loadPolicySet(inputs, opts);
   let current: PolicySet = loaded.set;
@@ -169,6 +192,12 @@ async function serve(flags: ServeFlags, cmd: Command): Promise<void> {
       error: err instanceof UserError ? err.oneLine() : err.message,
     });
   accept(loaded, 'policies loaded');
+  log({
+    level: 'info',
+    msg: 'scan results',
+    store: scans.describe.store ?? null,
+    inlineScan: scans.describe.inlineScan,
+  });
 
   if (connection) {
     cluster = clusterPolicySource({
@@ -211,6 +240,7 @@ async function serve(flags: ServeFlags, cmd: Command): Promise<void> {
   } catch (e) {
     watcher?.close();
     await cluster?.stop();
+    await scans.close();
     throw new UserError(`--tls-cert/--tls-key: ${e instanceof Error ? e.message : String(e)}`);
   }
   try {
@@ -218,7 +248,41 @@ async function serve(flags: ServeFlags, cmd: Command): Promise<void> {
   } catch (e) {
     watcher?.close();
     await cluster?.stop();
+    await scans.close();
     throw new UserError(`--listen ${flags.listen}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  let audit: AuditLoop | undefined;
+  let auditClient: KubeClient | undefined;
+  if (auditIntervalMs !== undefined && connection) {
+    const client = (auditClient = new KubeClient(connection));
+    let latest: AuditSnapshot | undefined;
+    server.metrics.addCollector(() => renderAuditMetrics(latest));
+    // Off the request path: passes run on their own timer against the policies in force at that moment.
+    audit = startAuditLoop({
+      intervalMs: auditIntervalMs,
+      pass: async (signal) => {
+        const result = await auditCluster({ client, set: current, signal, budgetMs });
+        return { result, report: auditReport(result) };
+      },
+      onPass: (snapshot) => {
+        latest = snapshot;
+        const { result, report } = snapshot;
+        const violations: Record<string, number> = {};
+        for (const [policy, c] of report.policies) if (c.violating > 0) violations[policy] = c.violating;
+        log({
+          level: 'info',
+          msg: 'audit pass',
+          objects: result.objects.length,
+          owned: result.owned,
+          findings: report.findings.filter((f) => !f.suppressed).length,
+          violations,
+          listErrors: result.errors.map((e) => `${e.what}: ${e.message}`),
+          durationMs: result.durationMs,
+        });
+      },
+      onError: (err) => log({ level: 'error', msg: 'audit pass failed', error: err.message }),
+    });
+    log({ level: 'info', msg: 'background audit started', intervalMs: auditIntervalMs });
   }
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
@@ -229,7 +293,10 @@ async function serve(flags: ServeFlags, cmd: Command): Promise<void> {
     process.once('SIGINT', () => stop('SIGINT'));
   });
   watcher?.close();
+  await audit?.stop();
+  await auditClient?.close();
   await server.close(5_000);
   await cluster?.stop();
+  await scans.close();
   log({ level: 'info', msg: 'stopped' });
 }

@@ -11,11 +11,12 @@ import { loadManifests } from '../../k8s/load.js';
 import { sourceRenderer } from '../../k8s/render-sources.js';
 import { decisionFindings, evaluateRequest, manifestRequest } from '../../policy/engine/index.js';
 import { buildPolicySet, loadPolicySet } from '../../policy/load/index.js';
-import type { OutputFormat } from '../../report/report.js';
+import { POLICY_OUTPUT_FORMATS, type OutputFormat } from '../../report/report.js';
 import type { ExitCode } from '../exit.js';
 import { emitReport, formatOption, outputOption } from '../output.js';
 import { VERSION } from '../version.js';
-import { resolvePolicyOptions } from './policy-options.js';
+import { policyAuditCommand } from './policy-audit.js';
+import { openScanResults, resolvePolicyOptions, scanResultOptions } from './policy-options.js';
 
 interface PolicyTestFlags {
   policies?: string[];
@@ -23,17 +24,22 @@ interface PolicyTestFlags {
   format: OutputFormat;
   output?: string;
   failOn: string;
+  db?: string;
+  cacheDir?: string;
 }
 
 export function policyCommand(setExit: (code: ExitCode) => void): Command {
   const policy = new Command('policy').description('admission policies: test manifests against them in CI');
-  policy.addCommand(
+  const test = scanResultOptions(
     new Command('test')
       .description('judge manifests as the admission webhook would (each object as a CREATE request)')
       .argument('<paths...>', 'manifest files, directories, or - for standard input')
       .option('--policies <paths...>', 'policy files or directories (VAP, ImagePolicy, PolicyException)')
-      .option('--pss <level>', 'Pod Security level LEVEL[:VERSION] for namespaces without labels')
-      .addOption(formatOption())
+      .option('--pss <level>', 'Pod Security level LEVEL[:VERSION] for namespaces without labels'),
+  );
+  policy.addCommand(
+    test
+      .addOption(formatOption(POLICY_OUTPUT_FORMATS))
       .addOption(outputOption())
       .option(
         '--fail-on <severity>',
@@ -46,65 +52,76 @@ export function policyCommand(setExit: (code: ExitCode) => void): Command {
         const config = loadConfig({ explicit: cmd.optsWithGlobals<{ config?: string }>().config, cwd });
         const { inputs, source } = resolvePolicyOptions(flags, config, cwd);
         const now = new Date();
-        const opts = { ...source, enforceWorkloads: true, now };
-        const policies = inputs.length
-          ? loadPolicySet(inputs, opts)
-          : { ...buildPolicySet([], opts), files: 0 };
-        const loaded = loadManifests(paths, {
-          cwd,
-          readStdin,
-          render: sourceRenderer({ helmValues: [] }),
-        });
-        // Namespaces among the manifests decide PSS levels like the cluster's would; policy-dir ones too.
-        const namespaces = new Map(policies.namespaces);
-        for (const r of loaded.resources) {
-          const o = r.object;
-          if (o.kind === 'Namespace' && o.apiVersion === 'v1' && o.metadata.name)
-            namespaces.set(o.metadata.name, { ...(o.metadata.labels ?? {}) });
-        }
-        const findings: Finding[] = [];
-        const rules = new Map<string, CheckMeta>();
-        const warnings: ScanWarning[] = [...loaded.warnings, ...policies.warnings];
-        const expiredSeen = new Set<string>();
-        let i = 0;
-        for (const r of loaded.resources) {
-          if (r.object.apiVersion.startsWith('kubeward.io/')) continue;
-          const request = manifestRequest(r.object, `policy-test-${++i}`);
-          const decision = await evaluateRequest(request, policies.set, {
-            now,
-            dryRun: true,
-            namespaceLabels: (ns) => namespaces.get(ns),
+        const scans = await openScanResults(flags);
+        const opts = {
+          ...source,
+          enforceWorkloads: true,
+          now,
+          ...(scans.source ? { imageDeps: { scanResults: scans.source } } : {}),
+        };
+        try {
+          const policies = inputs.length
+            ? loadPolicySet(inputs, opts)
+            : { ...buildPolicySet([], opts), files: 0 };
+          const loaded = loadManifests(paths, {
+            cwd,
+            readStdin,
+            render: sourceRenderer({ helmValues: [] }),
           });
-          const out = decisionFindings(r, decision);
-          findings.push(...out.findings);
-          for (const rule of out.rules) rules.set(rule.id, rule);
-          for (const e of decision.expiredExceptions) {
-            const key = `${e.exception}\0${r.file}:${r.line}`;
-            if (expiredSeen.has(key)) continue;
-            expiredSeen.add(key);
-            warnings.push({
-              file: r.file,
-              line: r.line,
-              message: `PolicyException "${e.exception}" expired on ${e.expires}; ${e.policy} ${e.control} applies again`,
-            });
+          // Namespaces among the manifests decide PSS levels like the cluster's would; policy-dir ones too.
+          const namespaces = new Map(policies.namespaces);
+          for (const r of loaded.resources) {
+            const o = r.object;
+            if (o.kind === 'Namespace' && o.apiVersion === 'v1' && o.metadata.name)
+              namespaces.set(o.metadata.name, { ...(o.metadata.labels ?? {}) });
           }
+          const findings: Finding[] = [];
+          const rules = new Map<string, CheckMeta>();
+          const warnings: ScanWarning[] = [...loaded.warnings, ...policies.warnings];
+          const expiredSeen = new Set<string>();
+          let i = 0;
+          for (const r of loaded.resources) {
+            if (r.object.apiVersion.startsWith('kubeward.io/')) continue;
+            const request = manifestRequest(r.object, `policy-test-${++i}`);
+            const decision = await evaluateRequest(request, policies.set, {
+              now,
+              dryRun: true,
+              namespaceLabels: (ns) => namespaces.get(ns),
+            });
+            const out = decisionFindings(r, decision);
+            findings.push(...out.findings);
+            for (const rule of out.rules) rules.set(rule.id, rule);
+            for (const e of decision.expiredExceptions) {
+              const key = `${e.exception}\0${r.file}:${r.line}`;
+              if (expiredSeen.has(key)) continue;
+              expiredSeen.add(key);
+              warnings.push({
+                file: r.file,
+                line: r.line,
+                message: `PolicyException "${e.exception}" expired on ${e.expires}; ${e.policy} ${e.control} applies again`,
+              });
+            }
+          }
+          emitReport(
+            {
+              tool: { name: 'kubeward', version: VERSION },
+              target: 'policy test',
+              findings,
+              rules: [...rules.values()],
+              warnings,
+              summary: summarize(findings),
+            },
+            flags.format,
+            flags.output,
+            cwd,
+          );
+          setExit(gateFails(findings, threshold) ? 1 : 0);
+        } finally {
+          await scans.close();
         }
-        emitReport(
-          {
-            tool: { name: 'kubeward', version: VERSION },
-            target: 'policy test',
-            findings,
-            rules: [...rules.values()],
-            warnings,
-            summary: summarize(findings),
-          },
-          flags.format,
-          flags.output,
-          cwd,
-        );
-        setExit(gateFails(findings, threshold) ? 1 : 0);
       }),
   );
+  policy.addCommand(policyAuditCommand(setExit));
   return policy;
 }
 
