@@ -129,6 +129,27 @@ test('enforcing policies make the webhooks fail closed; --rotate-cert prints onl
   assert.ok(days > 29 && days <= 30.01, String(days));
 });
 
+test('--audit-interval passes the interval to the server and adds list (only) on Pods and workloads', (t) => {
+  if (!integration(t, 'admission-install', HAVE_OPENSSL, 'openssl not installed')) return;
+  const r = kubeward(['admission', 'install', '--audit-interval', '15m']);
+  assert.equal(r.code, 0, describeRun(r));
+  const objs = objects(r.stdout);
+  const role = one(objs, 'ClusterRole') as Deep;
+  const grants = (role.rules as Deep[]).flatMap((x) =>
+    (x.resources as string[]).map((res) => `${x.apiGroups[0]}/${res}:${(x.verbs as string[]).join(',')}`),
+  );
+  for (const g of ['/pods:list', 'apps/deployments:list', 'apps/replicasets:list', 'batch/cronjobs:list'])
+    assert.ok(grants.includes(g), `${g} in ${grants.join(' ')}`);
+  assert.ok(!grants.some((g) => g.includes('secrets') || g.includes('configmaps')));
+  const args = (one(objs, 'Deployment') as Deep).spec.template.spec.containers[0].args as string[];
+  assert.deepEqual(args.slice(args.indexOf('--audit-interval'), args.indexOf('--audit-interval') + 2), [
+    '--audit-interval',
+    '15m',
+  ]);
+  const bad = kubeward(['admission', 'install', '--audit-interval', 'soon']);
+  assert.equal(bad.code, 2);
+});
+
 test('install rejects bad flags with exit 2', () => {
   for (const [args, re] of [
     [['--namespace', 'Not_Valid'], /--namespace: "Not_Valid"/],

@@ -18,6 +18,8 @@ export interface InstallOptions {
   enforcing: boolean;
   /** Default PSS level passed to the server (`--pss`). */
   pss?: string;
+  /** Background audit interval passed to the server (`--audit-interval`); grants list on workloads. */
+  auditInterval?: string;
   certs: ServingCerts;
 }
 
@@ -26,6 +28,17 @@ export const WEBHOOK_TIMEOUT_SECONDS = 5;
 export const SERVER_PORT = 8443;
 export const POLICIES_CONFIGMAP = 'kubeward-policies';
 const LABELS = { 'app.kubernetes.io/name': APP_NAME, 'app.kubernetes.io/part-of': 'kubeward' };
+
+/** What the background audit lists (src/policy/audit/kinds.ts), read-only. */
+const AUDIT_RULES = [
+  { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+  {
+    apiGroups: ['apps'],
+    resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'],
+    verbs: ['list'],
+  },
+  { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ['list'] },
+];
 
 /** Pods and every workload kind whose pod template the engine judges, plus ephemeral containers. */
 export const WEBHOOK_RULES = [
@@ -130,6 +143,7 @@ export function installObjects(o: InstallOptions): Obj[] {
     '/etc/kubeward/policies',
   ];
   if (o.pss) args.push('--pss', o.pss);
+  if (o.auditInterval) args.push('--audit-interval', o.auditInterval);
   const probe = (path: string): Obj => ({
     httpGet: { path, port: SERVER_PORT, scheme: 'HTTPS' },
     periodSeconds: 10,
@@ -159,7 +173,8 @@ export function installObjects(o: InstallOptions): Obj[] {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
       metadata: meta(APP_NAME),
-      // Read-only, and only what the informers watch: namespace labels (PSS levels) and VAP objects.
+      // Read-only, and only what the informers watch: namespace labels (PSS levels) and VAP objects; with
+      // the background audit, also list on the Pods and workloads it judges (never Secrets or ConfigMaps).
       rules: [
         { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
         {
@@ -167,6 +182,7 @@ export function installObjects(o: InstallOptions): Obj[] {
           resources: ['validatingadmissionpolicies', 'validatingadmissionpolicybindings'],
           verbs: ['get', 'list', 'watch'],
         },
+        ...(o.auditInterval ? AUDIT_RULES : []),
       ],
     },
     {

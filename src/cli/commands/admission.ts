@@ -59,6 +59,7 @@ interface InstallFlags {
   certDays: string;
   policies?: string[];
   pss?: string;
+  auditInterval?: string;
   rotateCert?: boolean;
 }
 
@@ -113,6 +114,10 @@ export function admissionCommand(): Command {
       .option('--policies <paths...>', 'policies the webhook will run (decides failurePolicy Fail vs Ignore)')
       .option('--pss <level>', 'default Pod Security level LEVEL[:VERSION] passed to the webhook')
       .option(
+        '--audit-interval <duration>',
+        'run the background audit every DURATION (grants list on Pods and workloads)',
+      )
+      .option(
         '--rotate-cert',
         'print only a new TLS Secret and the webhook configurations carrying its CA bundle',
       )
@@ -129,6 +134,7 @@ function install(flags: InstallFlags, cmd: Command): void {
   if (!flags.image || /\s/.test(flags.image) || flags.image.length > 1024)
     throw new UserError('--image: must be an image reference');
   const replicas = positiveInt(flags.replicas, '--replicas', 100);
+  if (flags.auditInterval !== undefined) parseDuration(flags.auditInterval, '--audit-interval');
   const days = positiveInt(flags.certDays, '--cert-days', 3650);
   const config = loadConfig({ explicit: cmd.optsWithGlobals<{ config?: string }>().config, cwd });
   const { inputs, source } = resolvePolicyOptions(flags, config, cwd);
@@ -137,7 +143,13 @@ function install(flags: InstallFlags, cmd: Command): void {
   const base = { namespace, certs, enforcing: set.enforcing };
   const objects = flags.rotateCert
     ? [tlsSecret(base), ...webhookConfigurations(base)]
-    : installObjects({ ...base, image: flags.image, replicas, ...(flags.pss ? { pss: flags.pss } : {}) });
+    : installObjects({
+        ...base,
+        image: flags.image,
+        replicas,
+        ...(flags.pss ? { pss: flags.pss } : {}),
+        ...(flags.auditInterval ? { auditInterval: flags.auditInterval } : {}),
+      });
   process.stdout.write(toYamlStream(objects));
 }
 
