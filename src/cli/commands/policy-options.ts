@@ -10,7 +10,7 @@ import type { PolicySourceOptions } from '../../policy/load/index.js';
 import { RegistryClient } from '../../image/registry/client.js';
 import { dockerConfigProvider } from '../../image/registry/credentials.js';
 import { InlineScanSource, type ScanResultSource } from '../../policy/image/scan-results.js';
-import { ChainedScanResults, StoreScanResults } from '../../policy/image/stored-scan-results.js';
+import { ChainedScanResults, StoreScanResults } from '../../policy/image/index.js';
 import { openStore, STORE_FILE_NAME, type Store } from '../../store/index.js';
 import { defaultCacheDir, openVulnDb } from '../../vuln/db/store.js';
 import { vapCompiler } from './policy-vap.js';

@@ -25,6 +25,12 @@ export {
   type ScanResultSource,
 } from './scan-results.js';
 export {
+  ChainedScanResults,
+  StoreScanResults,
+  summariseStoredFindings,
+  type StoreScanResultsOptions,
+} from './stored-scan-results.js';
+export {
   IMAGE_POLICY_API_VERSION,
   IMAGE_POLICY_KIND,
   IMAGE_POLICY_SCHEMA,
