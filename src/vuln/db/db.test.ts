@@ -1,13 +1,22 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import Database from 'better-sqlite3';
 import yazl from 'yazl';
 import { UserError } from '../../core/errors.js';
 import { matchPackage } from '../match/index.js';
@@ -251,6 +260,29 @@ describe('importOsv', () => {
     writeFileSync(fake, Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(64)]));
     await assert.rejects(importOsv(db, fake), (e) => e instanceof UserError && /zip/.test(e.message));
     assert.equal(db.exists, false);
+    db.close();
+  });
+
+  test('a database of an older schema asks for `kubeward db update`; the next import rebuilds it', async () => {
+    const db = freshDb();
+    const old = new Database(db.path);
+    old.exec(
+      'CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1);',
+    );
+    old.close();
+    assert.throws(
+      () => matchPackage(db, { ecosystem: 'npm', name: 'left-pad', version: '1.0.0' }),
+      (e) =>
+        e instanceof UserError &&
+        /older format \(schema 1, this kubeward needs \d+\): run `kubeward db update`/.test(e.message) &&
+        e.where?.file === db.path,
+    );
+    db.close();
+    const dir = join(db.cacheDir, 'osv');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'A-1.json'), rec('A-1', 'left-pad', '1.3.0'));
+    await importOsv(db, dir);
+    assert.deepEqual(ids(db, 'npm', 'left-pad', '1.0.0'), ['A-1']);
     db.close();
   });
 

@@ -14,8 +14,11 @@ import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../../core/errors.js';
 
-/** Bumped whenever the table layout changes; an older file is rebuilt from scratch on the next import. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Bumped whenever the table layout changes; an older file is rebuilt from scratch on the next import.
+ * 2: advisory_match (match metadata, CVSS pre-scored) and affected.mrow (range events pre-sorted).
+ */
+export const SCHEMA_VERSION = 2;
 export const DB_FILE_NAME = 'vuln.db';
 
 export type Sqlite = Database.Database;
@@ -62,10 +65,17 @@ CREATE TABLE affected (
   withdrawn INTEGER NOT NULL,
   ranges TEXT NOT NULL,
   versions TEXT NOT NULL,
-  severity TEXT
+  severity TEXT,
+  -- What the matcher needs, as a JSON array body (see src/vuln/match/stored-row.ts); NULL when withdrawn.
+  mrow TEXT
 );
 CREATE INDEX affected_pkg ON affected (eco_base, name);
 CREATE INDEX affected_advisory ON affected (advisory);
+-- Apart from advisories so that matching reads a narrow table, not the wide rows holding details and raw.
+CREATE TABLE advisory_match (
+  advisory INTEGER PRIMARY KEY,
+  meta TEXT NOT NULL
+);
 CREATE TABLE kev (
   cve_id TEXT PRIMARY KEY,
   vendor_project TEXT,
@@ -174,8 +184,9 @@ export class VulnDb {
     const v = schemaVersionOf(db);
     if (v !== SCHEMA_VERSION) {
       db.close();
+      const age = v !== undefined && v < SCHEMA_VERSION ? 'an older' : 'an unknown';
       throw new UserError(
-        `vulnerability database has schema version ${v ?? 'unknown'}, this kubeward needs ${SCHEMA_VERSION}: import the data again`,
+        `vulnerability database has ${age} format (schema ${v ?? 'unknown'}, this kubeward needs ${SCHEMA_VERSION}): run \`kubeward db update\` (or \`kubeward db import\`) to rebuild it`,
         { file: this.path },
       );
     }

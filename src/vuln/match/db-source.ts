@@ -1,0 +1,154 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { CvssScore } from '../cvss/index.js';
+import type { OsvRange } from '../db/osv.js';
+import type { Sqlite, VulnDb } from '../db/store.js';
+import type { AdvisoryMeta } from './advisory-meta.js';
+import {
+  AdvisoryRef,
+  pairKey,
+  setRangesFromRecord,
+  setStoredRanges,
+  type Candidate,
+  type CandidateSource,
+} from './candidate.js';
+import type { Comparators } from './comparators.js';
+import type { AffectedRow } from './stored-row.js';
+
+/** Bound on cached (ecosystem, name) lookups; past it the cache starts over. */
+const MAX_CACHED_PAIRS = 500_000;
+
+/** Ids or names per json_each parameter, keeping each bound JSON text to a few hundred kilobytes. */
+const CHUNK = 10_000;
+
+/** Frozen like tryCvssScore's results: one object is shared by every finding of the advisory. */
+function freezeCvss(s: CvssScore | null): CvssScore | null {
+  return s ? Object.freeze(s) : null;
+}
+
+/**
+ * Candidates from the SQLite database, in the form stored at import (events pre-sorted, CVSS pre-scored).
+ * Per base ecosystem one query returns every affected entry of the asked names as a single JSON text (one
+ * JSON.parse instead of thousands of row objects); the metadata of the advisories that matched comes the
+ * same way in one more query. Built candidates are cached per package, misses included, so a warm match
+ * (the registry re-match, the webhook's repeated images) runs no SQL at all.
+ */
+export class DbSource implements CandidateSource {
+  private conn: Sqlite | undefined;
+  private generation = -1;
+  private stmtCandidates!: BetterSqlite3.Statement<[string, string]>;
+  private stmtMeta!: BetterSqlite3.Statement<[string]>;
+  private stmtRanges!: BetterSqlite3.Statement<[string]>;
+  private readonly advisories = new Map<number, AdvisoryRef>();
+  private readonly byPair = new Map<string, Candidate[]>();
+
+  constructor(
+    private readonly db: VulnDb,
+    private readonly cmps: Comparators,
+  ) {}
+
+  private ensure(): void {
+    const conn = this.db.reader();
+    if (conn === this.conn && this.generation === this.db.generation) return;
+    this.conn = conn;
+    this.generation = this.db.generation;
+    this.advisories.clear();
+    this.byPair.clear();
+    // A name's rows come in rowid order (the index's implicit last column), which fixes candidate order.
+    this.stmtCandidates = conn
+      .prepare<[string, string]>(
+        `SELECT '[' || group_concat('[' || f.rowid || ',' || f.advisory || ',' || f.mrow || ']', ',') || ']'
+           FROM affected f
+          WHERE f.eco_base = ? AND f.withdrawn = 0 AND f.name IN (SELECT value FROM json_each(?))`,
+      )
+      .pluck();
+    this.stmtMeta = conn
+      .prepare<[string]>(
+        `SELECT '[' || group_concat(m.advisory || ',' || m.meta, ',') || ']'
+           FROM advisory_match m WHERE m.advisory IN (SELECT value FROM json_each(?))`,
+      )
+      .pluck();
+    this.stmtRanges = conn
+      .prepare<[string]>('SELECT rowid, ranges FROM affected WHERE rowid IN (SELECT value FROM json_each(?))')
+      .raw();
+  }
+
+  fetch(groups: Map<string, Set<string>>): Map<string, Candidate[]> {
+    this.ensure();
+    if (this.byPair.size > MAX_CACHED_PAIRS) this.byPair.clear();
+    const resort: { rowid: number; cand: Candidate }[] = [];
+    for (const [base, names] of groups) {
+      const unknown: string[] = [];
+      for (const n of names) {
+        const k = pairKey(base, n);
+        if (!this.byPair.has(k)) {
+          unknown.push(n);
+          this.byPair.set(k, []);
+        }
+      }
+      for (let i = 0; i < unknown.length; i += CHUNK) {
+        const json = this.stmtCandidates.get(base, JSON.stringify(unknown.slice(i, i + CHUNK))) as
+          string | null;
+        if (!json) continue;
+        for (const row of JSON.parse(json) as AffectedRow[]) {
+          const cand = this.candidate(row);
+          (this.byPair.get(pairKey(base, row[2])) as Candidate[]).push(cand);
+          if (!setStoredRanges(cand, row[5], this.cmps)) resort.push({ rowid: row[0], cand });
+        }
+      }
+    }
+    if (resort.length) this.prepareFromRecords(resort);
+    const out = new Map<string, Candidate[]>();
+    for (const [base, names] of groups)
+      for (const name of names) {
+        const k = pairKey(base, name);
+        const list = this.byPair.get(k);
+        if (list?.length) out.set(k, list);
+      }
+    return out;
+  }
+
+  private candidate(row: AffectedRow): Candidate {
+    let advisory = this.advisories.get(row[1]);
+    if (!advisory) this.advisories.set(row[1], (advisory = new AdvisoryRef(row[1])));
+    return {
+      advisory,
+      ecosystem: row[4],
+      ecoKey: row[3],
+      ranges: [],
+      versions: row[6],
+      severity: row[7] ?? [],
+      cvss: freezeCvss(row[8]),
+      cmp: this.cmps.for(row[4]),
+      unorderedRanges: 0,
+    };
+  }
+
+  loadAdvisories(refs: readonly AdvisoryRef[]): void {
+    const pks = refs.filter((r) => !r.decoded).map((r) => r.pk);
+    for (let i = 0; i < pks.length; i += CHUNK) {
+      const json = this.stmtMeta.get(JSON.stringify(pks.slice(i, i + CHUNK))) as string | null;
+      const flat = json ? (JSON.parse(json) as (number | AdvisoryMeta)[]) : [];
+      for (let j = 0; j < flat.length; j += 2) {
+        const ref = this.advisories.get(flat[j] as number);
+        const meta = flat[j + 1] as AdvisoryMeta;
+        freezeCvss(meta.cvss);
+        if (ref) ref.decoded = meta;
+      }
+    }
+  }
+
+  /**
+   * Entries whose stored order does not apply to the matcher's comparators (a custom resolver): prepared
+   * from the record's ranges instead.
+   */
+  private prepareFromRecords(resort: { rowid: number; cand: Candidate }[]): void {
+    const ranges = new Map<number, string>();
+    for (let i = 0; i < resort.length; i += CHUNK) {
+      const ids = resort.slice(i, i + CHUNK).map((r) => r.rowid);
+      for (const [rid, json] of this.stmtRanges.all(JSON.stringify(ids)) as [number, string][])
+        ranges.set(rid, json);
+    }
+    for (const { rowid, cand } of resort)
+      setRangesFromRecord(cand, JSON.parse(ranges.get(rowid) ?? '[]') as OsvRange[]);
+  }
+}
