@@ -171,6 +171,8 @@ export function reviewBody(): string {
 // Child roles: the webhook and the echo server each run alone in their own process.
 
 async function serveRole(role: string): Promise<void> {
+  // Exit (rather than die) on SIGTERM so --cpu-prof can write its profile.
+  process.on('SIGTERM', () => process.exit(0));
   const dir = process.env.KUBEWARD_BENCH_DIR ?? '';
   const cert = join(dir, 'tls.crt');
   const key = join(dir, 'tls.key');
@@ -225,7 +227,10 @@ function commandExists(cmd: string): boolean {
 }
 
 function startChild(role: string, dir: string): Promise<{ child: ChildProcess; port: number }> {
-  const argv = [...process.execArgv, SELF];
+  // KUBEWARD_BENCH_WEBHOOK_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the webhook child.
+  const extra =
+    role === 'webhook' ? (process.env.KUBEWARD_BENCH_WEBHOOK_NODE_ARGS ?? '').split(' ').filter(Boolean) : [];
+  const argv = [...extra, ...process.execArgv, SELF];
   const [cmd, args] = PIN ? ['taskset', ['-c', '0', process.execPath, ...argv]] : [process.execPath, argv];
   const child = spawn(cmd, args, {
     env: { ...process.env, [ROLE_ENV]: role, KUBEWARD_BENCH_DIR: dir },

@@ -24,7 +24,17 @@ function formatNumber(n: number): string {
   return String(n);
 }
 
-/** Label sets are keyed by their JSON; callers always pass labels in the same key order. */
+/**
+ * Key of a label set, built without JSON.stringify (this runs once per policy per request). Label names and
+ * values are separated by NUL and SOH, which never occur in the values exported here (Kubernetes object
+ * names, fixed result words). Callers always pass labels in the same key order.
+ */
+function keyOf(labels: Labels): string {
+  let k = '';
+  for (const name in labels) k += `${name}\u0000${labels[name] ?? ''}\u0001`;
+  return k;
+}
+
 class Counter {
   private readonly values = new Map<string, { labels: Labels; value: number }>();
   constructor(
@@ -33,14 +43,14 @@ class Counter {
   ) {}
 
   inc(labels: Labels, by = 1): void {
-    const key = JSON.stringify(labels);
+    const key = keyOf(labels);
     const cur = this.values.get(key);
     if (cur) cur.value += by;
     else this.values.set(key, { labels: { ...labels }, value: by });
   }
 
   get(labels: Labels): number {
-    return this.values.get(JSON.stringify(labels))?.value ?? 0;
+    return this.values.get(keyOf(labels))?.value ?? 0;
   }
 
   render(): string {
@@ -63,21 +73,20 @@ class Histogram {
   ) {}
 
   observe(labels: Labels, value: number): void {
-    const key = JSON.stringify(labels);
+    const key = keyOf(labels);
     let s = this.series.get(key);
     if (!s) {
       s = { labels: { ...labels }, buckets: this.bounds.map(() => 0), sum: 0, count: 0 };
       this.series.set(key, s);
     }
-    this.bounds.forEach((b, i) => {
-      if (value <= b) s.buckets[i] = (s.buckets[i] ?? 0) + 1;
-    });
+    for (let i = 0; i < this.bounds.length; i++)
+      if (value <= (this.bounds[i] ?? Infinity)) s.buckets[i] = (s.buckets[i] ?? 0) + 1;
     s.sum += value;
     s.count += 1;
   }
 
   count(labels: Labels): number {
-    return this.series.get(JSON.stringify(labels))?.count ?? 0;
+    return this.series.get(keyOf(labels))?.count ?? 0;
   }
 
   render(): string {
