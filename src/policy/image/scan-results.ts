@@ -44,22 +44,46 @@ export interface ScanResultSource {
   get(digest: string, lookup?: ScanLookup): Promise<ImageScanSummary | undefined>;
 }
 
+/** What the gate counts of one vulnerability, whichever scanner or store it comes from. */
+export interface CountedVulnerability {
+  severity: Severity;
+  kev: boolean;
+  fixable: boolean;
+}
+
+/** Counts vulnerabilities by severity, KEV and fixable criticals: the gate's view of an image. */
+export function summariseVulnerabilities(
+  digest: string,
+  vulns: Iterable<CountedVulnerability>,
+  scannedAt: string,
+): ImageScanSummary {
+  const counts: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  let kev = 0;
+  let fixableCritical = 0;
+  for (const v of vulns) {
+    counts[v.severity]++;
+    if (v.kev) kev++;
+    if (v.severity === 'critical' && v.fixable) fixableCritical++;
+  }
+  return { digest, counts, kev, fixableCritical, scannedAt };
+}
+
 /** Reduces scan findings to a summary (vulnerability findings only; suppressed ones do not count). */
 export function summariseFindings(
   digest: string,
   findings: readonly Finding[],
   scannedAt: Date,
 ): ImageScanSummary {
-  const counts: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
-  let kev = 0;
-  let fixableCritical = 0;
+  const vulns: CountedVulnerability[] = [];
   for (const f of findings) {
     if (!f.vulnerability || f.suppressed) continue;
-    counts[f.severity]++;
-    if (f.vulnerability.kev) kev++;
-    if (f.severity === 'critical' && f.vulnerability.fixAvailable) fixableCritical++;
+    vulns.push({
+      severity: f.severity,
+      kev: f.vulnerability.kev !== undefined,
+      fixable: f.vulnerability.fixAvailable,
+    });
   }
-  return { digest, counts, kev, fixableCritical, scannedAt: scannedAt.toISOString() };
+  return summariseVulnerabilities(digest, vulns, scannedAt.toISOString());
 }
 
 /** Bounded in-memory results, least recently used evicted, each kept for `ttlMs` (default 24 h). */

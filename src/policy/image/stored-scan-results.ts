@@ -2,10 +2,14 @@
  * Scan results from the kubeward store (filled by `kubeward registry scan|watch`) for the vulnerability
  * gate, and a chain that tries sources in order (store first, then an inline scanner on a miss).
  */
-import type { Severity } from '../../core/severity.js';
 import { TtlCache } from '../../image/signature/ttl-cache.js';
 import type { Store, StoredFinding } from '../../store/index.js';
-import type { ImageScanSummary, ScanLookup, ScanResultSource } from './scan-results.js';
+import {
+  summariseVulnerabilities,
+  type ImageScanSummary,
+  type ScanLookup,
+  type ScanResultSource,
+} from './scan-results.js';
 
 export interface StoreScanResultsOptions {
   /** How long an answer (found or not) is reused before the store is asked again (default 60 s). */
@@ -21,15 +25,7 @@ export function summariseStoredFindings(
   findings: readonly StoredFinding[],
   scannedAt: string,
 ): ImageScanSummary {
-  const counts: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
-  let kev = 0;
-  let fixableCritical = 0;
-  for (const f of findings) {
-    counts[f.severity]++;
-    if (f.kev) kev++;
-    if (f.severity === 'critical' && f.fixable) fixableCritical++;
-  }
-  return { digest, counts, kev, fixableCritical, scannedAt };
+  return summariseVulnerabilities(digest, findings, scannedAt);
 }
 
 /**

@@ -4,7 +4,7 @@
 import type { CredentialProvider } from '../../image/registry/credentials.js';
 import { UserError } from '../../core/errors.js';
 import { expiringProvider } from './expiring.js';
-import { checkTokenEndpoint, fetchJson, usableToken } from './http.js';
+import { checkTokenEndpoint, postForm, usableToken } from './http.js';
 
 export const ACR_AAD_SCOPE = 'https://containerregistry.azure.net/.default';
 /** ACR refresh tokens last about 3 hours; used when the token's own `exp` cannot be read. */
@@ -36,19 +36,9 @@ export function acrProvider(opts: AcrOptions): CredentialProvider {
     async () => {
       const aad = await aadToken(opts, env);
       const exchange = checkTokenEndpoint(new URL('/oauth2/exchange', opts.registryUrl).href, 'ACR exchange');
-      const form = new URLSearchParams({
-        grant_type: 'access_token',
-        service: opts.host,
-        tenant: opts.tenant,
-        access_token: aad,
-      });
-      const answer = await fetchJson(
+      const answer = await postForm(
         exchange,
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: form.toString(),
-        },
+        { grant_type: 'access_token', service: opts.host, tenant: opts.tenant, access_token: aad },
         'ACR exchange',
       );
       const refreshToken = usableToken(answer.refresh_token, 'ACR exchange');
@@ -86,18 +76,13 @@ async function aadToken(opts: AcrOptions, env: NodeJS.ProcessEnv): Promise<strin
     new URL(`/${encodeURIComponent(opts.tenant)}/oauth2/v2.0/token`, authority).href,
     'Azure AD token',
   );
-  const form = new URLSearchParams({
-    grant_type: 'client_credentials',
-    client_id: opts.clientId,
-    client_secret: secret,
-    scope: ACR_AAD_SCOPE,
-  });
-  const answer = await fetchJson(
+  const answer = await postForm(
     url,
     {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: form.toString(),
+      grant_type: 'client_credentials',
+      client_id: opts.clientId,
+      client_secret: secret,
+      scope: ACR_AAD_SCOPE,
     },
     'Azure AD token',
   );

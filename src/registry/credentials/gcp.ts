@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { CredentialProvider } from '../../image/registry/credentials.js';
 import { UserError } from '../../core/errors.js';
 import { expiringProvider } from './expiring.js';
-import { TokenEndpointError, checkTokenEndpoint, fetchJson, usableToken } from './http.js';
+import { TokenEndpointError, checkTokenEndpoint, fetchJson, postForm, usableToken } from './http.js';
 
 export const GCP_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 export const GCP_TOKEN_URI = 'https://oauth2.googleapis.com/token';
@@ -111,14 +111,9 @@ export function signServiceAccountJwt(key: ServiceAccountKey, nowMs: number): st
 
 async function serviceAccountToken(key: ServiceAccountKey, now: () => number) {
   const url = checkTokenEndpoint(key.token_uri, 'Google token exchange');
-  const body = new URLSearchParams({ grant_type: JWT_BEARER, assertion: signServiceAccountJwt(key, now()) });
-  const answer = await fetchJson(
+  const answer = await postForm(
     url,
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: body.toString(),
-    },
+    { grant_type: JWT_BEARER, assertion: signServiceAccountJwt(key, now()) },
     'Google token exchange',
   );
   return tokenFrom(answer, 'Google token exchange', now());

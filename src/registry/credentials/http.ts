@@ -71,6 +71,23 @@ export async function fetchJson(
 }
 
 /** A token goes into an Authorization header: printable ASCII only (no header injection). */
+/** POSTs an `application/x-www-form-urlencoded` form (every OAuth token endpoint takes one) and reads JSON. */
+export function postForm(
+  url: URL,
+  form: Record<string, string>,
+  what: string,
+): Promise<Record<string, unknown>> {
+  return fetchJson(
+    url,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    },
+    what,
+  );
+}
+
 export function usableToken(v: unknown, what: string): string {
   if (typeof v !== 'string' || !/^[\x21-\x7e]{1,16384}$/.test(v))
     throw new TokenEndpointError(`${what}: response without a usable token`);

@@ -2,22 +2,15 @@ import picomatch from 'picomatch';
 import type { Finding } from '../../core/finding.js';
 import type { ScanWarning } from '../../core/errors.js';
 import { summarize } from '../../core/finding.js';
-import type { Severity } from '../../core/severity.js';
 import type { ImageReport, ReportFilter, Store, StoredFinding } from '../../store/index.js';
 import type { Report } from '../../report/report.js';
 import { imageScanRules } from '../../vuln/scan/rules.js';
 
-export interface RegistryReportFilter {
-  /** Registry host (`ghcr.io`, `127.0.0.1:5000`). */
-  registry?: string;
-  /** Glob over repository names (`acme/*`, `**`); a name without glob characters matches exactly. */
+/** The store's report filter, except that `repository` may be a glob (`acme/*`, `**`); default limit 1000. */
+export type RegistryReportFilter = Omit<ReportFilter, 'repository'> & {
+  /** Glob over repository names; a name without glob characters matches exactly. */
   repository?: string;
-  minSeverity?: Severity;
-  kev?: boolean;
-  fixable?: boolean;
-  /** Images at most (default 1000). */
-  limit?: number;
-}
+};
 
 const GLOB_CHARS = /[*?[\]{}()!+@]/;
 
