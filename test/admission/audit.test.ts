@@ -4,17 +4,14 @@
 // the cluster from one pass to the next. Scan results come from a --db store.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { generateServingCerts } from '../../src/admission/install/certs.js';
 import { HAVE_OPENSSL } from '../fixtures/k8s-api/pki.js';
-import { CLI_PATH, ensureBuilt, tempDir } from '../support/cli.js';
+import { ensureBuilt, tempDir } from '../support/cli.js';
 import { integration } from '../support/integration.js';
 import { runCli, startAuditCluster, WORKLOADS } from '../policy/audit-cluster.js';
-
-type Json = Record<string, unknown>;
+import { call, startWebhook, until, type Json } from './webhook-support.js';
 
 test('serve --audit-interval: passes in the background, JSON log lines, gauges on /metrics', async (t) => {
   if (!integration(t, 'admission-audit', HAVE_OPENSSL, 'openssl not installed')) return;
@@ -22,26 +19,14 @@ test('serve --audit-interval: passes in the background, JSON log lines, gauges o
   const { api, kubeconfig } = await startAuditCluster(t);
   const dir = tempDir(t, 'kubeward-serve-audit-');
   const config = kubeconfig(dir);
-  const certs = generateServingCerts({ dnsNames: ['localhost'], days: 1 });
-  writeFileSync(join(dir, 'tls.crt'), certs.cert);
-  writeFileSync(join(dir, 'tls.key'), certs.key);
   mkdirSync(join(dir, 'policies'));
   writeFileSync(
     join(dir, 'policies', 'vulns.yaml'),
     'apiVersion: kubeward.io/v1alpha1\nkind: ImagePolicy\nmetadata:\n  name: vulns\nspec:\n  mode: audit\n  vulnerabilities:\n    failOn: high\n    unscanned: deny\n',
   );
-  const child = spawn(
-    process.execPath,
+  const w = await startWebhook(
+    dir,
     [
-      CLI_PATH,
-      'admission',
-      'serve',
-      '--listen',
-      '127.0.0.1:0',
-      '--tls-cert',
-      'tls.crt',
-      '--tls-key',
-      'tls.key',
       '--kubeconfig',
       config,
       '--pss',
@@ -53,62 +38,14 @@ test('serve --audit-interval: passes in the background, JSON log lines, gauges o
       '--audit-interval',
       '1s',
     ],
-    {
-      cwd: dir,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, XDG_CACHE_HOME: join(dir, 'cache') },
-    },
+    { t, env: { ...process.env, XDG_CACHE_HOME: join(dir, 'cache') } },
   );
-  t.after(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  const logs: Json[] = [];
-  let buf = '';
-  child.stderr.on('data', (d: Buffer) => {
-    buf += d.toString();
-    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      try {
-        logs.push(JSON.parse(line) as Json);
-      } catch {
-        logs.push({ raw: line });
-      }
-    }
-  });
-  const until = async (cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<boolean> => {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      if (await cond()) return true;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return false;
-  };
+  const { child, logs } = w;
   assert.ok(
     await until(() => logs.some((l) => l.msg === 'admission webhook listening')),
     JSON.stringify(logs),
   );
-  const port = logs.find((l) => l.msg === 'admission webhook listening')?.port as number;
-  const metrics = (): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const req = httpsRequest(
-        {
-          host: '127.0.0.1',
-          port,
-          ca: certs.caCert,
-          servername: 'localhost',
-          path: '/metrics',
-          agent: false,
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString()));
-          res.on('end', () => resolve(text));
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
+  const metrics = async (): Promise<string> => (await call(w, 'GET', '/metrics')).text;
 
   const passes = (): Json[] => logs.filter((l) => l.msg === 'audit pass');
   assert.ok(await until(() => passes().length >= 1), `no audit pass: ${JSON.stringify(logs)}`);

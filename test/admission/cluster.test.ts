@@ -4,19 +4,16 @@
 // real TLS, authenticates the bearer token and serves List/watch payloads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { generateServingCerts } from '../../src/admission/install/certs.js';
 import { PATHS } from '../../src/k8s/client/paths.js';
 import { HAVE_OPENSSL, makePki } from '../fixtures/k8s-api/pki.js';
 import { StandInApiServer } from '../fixtures/k8s-api/stand-in.js';
-import { CLI_PATH, ensureBuilt, REPO_ROOT, tempDir } from '../support/cli.js';
+import { ensureBuilt, REPO_ROOT, tempDir } from '../support/cli.js';
 import { integration } from '../support/integration.js';
+import { call as callWebhook, startWebhook, until as pollUntil, type Json } from './webhook-support.js';
 
-type Json = Record<string, unknown>;
 const podReview = (ns: string, spec: Json): string =>
   JSON.stringify({
     apiVersion: 'admission.k8s.io/v1',
@@ -58,91 +55,18 @@ test('serve --kubeconfig: namespace labels and VAP objects come from the cluster
       'current-context': 'x',
     }),
   );
-  const certs = generateServingCerts({ dnsNames: ['localhost'], days: 1 });
-  writeFileSync(join(dir, 'tls.crt'), certs.cert);
-  writeFileSync(join(dir, 'tls.key'), certs.key);
-  const child = spawn(
-    process.execPath,
-    [
-      CLI_PATH,
-      'admission',
-      'serve',
-      '--listen',
-      '127.0.0.1:0',
-      '--tls-cert',
-      'tls.crt',
-      '--tls-key',
-      'tls.key',
-      '--kubeconfig',
-      'kubeconfig',
-      '--pss',
-      'baseline',
-    ],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  t.after(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  const logs: Json[] = [];
-  let buf = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start: ${JSON.stringify(logs)}`)), 20_000);
-    child.stderr.on('data', (d: Buffer) => {
-      buf += d.toString();
-      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        try {
-          const e = JSON.parse(line) as Json;
-          logs.push(e);
-          if (e.msg === 'admission webhook listening') {
-            clearTimeout(timer);
-            resolve(e.port as number);
-          }
-        } catch {
-          logs.push({ raw: line });
-        }
-      }
-    });
-  });
-  const call = (method: string, path: string, body?: string): Promise<{ status: number; json: Json }> =>
-    new Promise((resolve, reject) => {
-      const req = httpsRequest(
-        {
-          host: '127.0.0.1',
-          port,
-          ca: certs.caCert,
-          servername: 'localhost',
-          method,
-          path,
-          agent: false,
-          headers: { 'Content-Type': 'application/json' },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString();
-            let json: Json = {};
-            try {
-              json = (JSON.parse(text) as { response?: Json }).response ?? {};
-            } catch {
-              // plain-text health endpoints
-            }
-            resolve({ status: res.statusCode ?? 0, json });
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  const until = async (cond: () => Promise<boolean>): Promise<boolean> => {
-    for (let i = 0; i < 100; i++) {
-      if (await cond()) return true;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return false;
+  const w = await startWebhook(dir, ['--kubeconfig', 'kubeconfig', '--pss', 'baseline'], { t });
+  const { child, logs } = w;
+  // The AdmissionReview `response` (or {} for the plain-text health endpoints).
+  const call = async (
+    method: string,
+    path: string,
+    body?: string,
+  ): Promise<{ status: number; json: Json }> => {
+    const r = await callWebhook(w, method, path, body);
+    return { status: r.status, json: (r.json.response as Json | undefined) ?? {} };
   };
+  const until = (cond: () => Promise<boolean>): Promise<boolean> => pollUntil(cond, 10_000);
   assert.ok(await until(async () => (await call('GET', '/readyz')).status === 200), 'never ready');
 
   const privileged = { containers: [{ name: 'a', image: 'x', securityContext: { privileged: true } }] };

@@ -2,117 +2,19 @@
 // shapes kube-apiserver sends (test/fixtures/admission), a watched policies directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { CLI_PATH, ensureBuilt, REPO_ROOT, tempDir } from '../support/cli.js';
 import { commandWorks, integration } from '../support/integration.js';
-import { generateServingCerts } from '../../src/admission/install/certs.js';
+import { call, startWebhook, type Json, type Webhook } from './webhook-support.js';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'admission');
-type Json = Record<string, unknown>;
 const fixture = (name: string): Json => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as Json;
 
-interface Webhook {
-  port: number;
-  ca: string;
-  logs: Json[];
-  child: ChildProcess;
-  exited: Promise<number | null>;
-}
-
-async function startWebhook(dir: string, args: string[]): Promise<Webhook> {
-  ensureBuilt();
-  const certs = generateServingCerts({ dnsNames: ['localhost'], days: 1 });
-  writeFileSync(join(dir, 'tls.crt'), certs.cert);
-  writeFileSync(join(dir, 'tls.key'), certs.key);
-  const child = spawn(
-    process.execPath,
-    [
-      CLI_PATH,
-      'admission',
-      'serve',
-      '--listen',
-      '127.0.0.1:0',
-      '--tls-cert',
-      join(dir, 'tls.crt'),
-      '--tls-key',
-      join(dir, 'tls.key'),
-      ...args,
-    ],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const logs: Json[] = [];
-  let buf = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`webhook did not start: ${buf}${JSON.stringify(logs)}`)),
-      20_000,
-    );
-    child.stderr?.on('data', (d: Buffer) => {
-      buf += d.toString('utf8');
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        try {
-          const entry = JSON.parse(line) as Json;
-          logs.push(entry);
-          if (entry.msg === 'admission webhook listening') {
-            clearTimeout(timer);
-            resolve(entry.port as number);
-          }
-        } catch {
-          logs.push({ raw: line });
-        }
-      }
-    });
-    void exited.then((code) =>
-      reject(new Error(`webhook exited ${String(code)}: ${buf}${JSON.stringify(logs)}`)),
-    );
-  });
-  return { port, ca: certs.caCert, logs, child, exited };
-}
-
-function post(
-  w: Webhook,
-  path: string,
-  body: unknown,
-): Promise<{ status: number; json: Json; text: string }> {
-  return new Promise((resolve, reject) => {
-    const text = typeof body === 'string' ? body : JSON.stringify(body);
-    const req = httpsRequest(
-      {
-        host: '127.0.0.1',
-        port: w.port,
-        ca: w.ca,
-        servername: 'localhost',
-        method: path.startsWith('GET ') ? 'GET' : 'POST',
-        path: path.replace(/^GET /, ''),
-        agent: false,
-        headers: { 'Content-Type': 'application/json' },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const t = Buffer.concat(chunks).toString('utf8');
-          let json: Json = {};
-          try {
-            json = JSON.parse(t) as Json;
-          } catch {
-            // /metrics is text
-          }
-          resolve({ status: res.statusCode ?? 0, json, text: t });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(path.startsWith('GET ') ? undefined : text);
-  });
-}
+/** POST a review, or `GET /path` for the plain endpoints. */
+const post = (w: Webhook, path: string, body: unknown): ReturnType<typeof call> =>
+  path.startsWith('GET ') ? call(w, 'GET', path.slice(4)) : call(w, 'POST', path, body);
 
 interface Resp {
   uid: string;
