@@ -25,47 +25,87 @@ function formatNumber(n: number): string {
 }
 
 /**
- * Key of a label set, built without JSON.stringify (this runs once per policy per request). Label names and
- * values are separated by NUL and SOH, which never occur in the values exported here (Kubernetes object
- * names, fixed result words). Callers always pass labels in the same key order.
+ * Series by label set, found by walking label names and values through nested maps: no key string is built
+ * per call (this runs once per policy per request), and any value is safe, separators included. Callers
+ * always pass labels in the same key order.
  */
-function keyOf(labels: Labels): string {
-  let k = '';
-  for (const name in labels) k += `${name}\u0000${labels[name] ?? ''}\u0001`;
-  return k;
+class SeriesIndex<T> {
+  private readonly root = new Map<string, unknown>();
+  /** The series without labels. */
+  private unlabelled: T | undefined;
+  /** Every series, in creation order (the exposition order). */
+  readonly all: T[] = [];
+
+  get(labels: Labels): T | undefined {
+    let node: unknown = this.root;
+    for (const name in labels) {
+      node = (node as Map<string, unknown>).get(name);
+      if (node === undefined) return undefined;
+      node = (node as Map<string, unknown>).get(labels[name] as string);
+      if (node === undefined) return undefined;
+    }
+    return node === this.root ? this.unlabelled : (node as T);
+  }
+
+  getOrCreate(labels: Labels, create: () => T): T {
+    const found = this.get(labels);
+    if (found !== undefined) return found;
+    const names = Object.keys(labels);
+    if (names.length === 0) {
+      this.unlabelled = create();
+      this.all.push(this.unlabelled);
+      return this.unlabelled;
+    }
+    let node = this.root;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      let byValue = node.get(name) as Map<string, unknown> | undefined;
+      if (!byValue) node.set(name, (byValue = new Map()));
+      const value = labels[name] as string;
+      if (i === names.length - 1) {
+        const series = create();
+        byValue.set(value, series);
+        this.all.push(series);
+        return series;
+      }
+      let next = byValue.get(value) as Map<string, unknown> | undefined;
+      if (!next) byValue.set(value, (next = new Map()));
+      node = next;
+    }
+    return this.unlabelled as T; // not reached: the last label returns
+  }
 }
 
 class Counter {
-  private readonly values = new Map<string, { labels: Labels; value: number }>();
+  private readonly values = new SeriesIndex<{ labels: Labels; value: number }>();
   constructor(
     readonly name: string,
     readonly help: string,
   ) {}
 
   inc(labels: Labels, by = 1): void {
-    const key = keyOf(labels);
-    const cur = this.values.get(key);
-    if (cur) cur.value += by;
-    else this.values.set(key, { labels: { ...labels }, value: by });
+    this.values.getOrCreate(labels, () => ({ labels: { ...labels }, value: 0 })).value += by;
   }
 
   get(labels: Labels): number {
-    return this.values.get(keyOf(labels))?.value ?? 0;
+    return this.values.get(labels)?.value ?? 0;
   }
 
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    for (const { labels, value } of this.values.values())
+    for (const { labels, value } of this.values.all)
       lines.push(`${this.name}${labelText(labels)} ${formatNumber(value)}`);
     return lines.join('\n');
   }
 }
 
 class Histogram {
-  private readonly series = new Map<
-    string,
-    { labels: Labels; buckets: number[]; sum: number; count: number }
-  >();
+  private readonly series = new SeriesIndex<{
+    labels: Labels;
+    buckets: number[];
+    sum: number;
+    count: number;
+  }>();
   constructor(
     readonly name: string,
     readonly help: string,
@@ -73,12 +113,12 @@ class Histogram {
   ) {}
 
   observe(labels: Labels, value: number): void {
-    const key = keyOf(labels);
-    let s = this.series.get(key);
-    if (!s) {
-      s = { labels: { ...labels }, buckets: this.bounds.map(() => 0), sum: 0, count: 0 };
-      this.series.set(key, s);
-    }
+    const s = this.series.getOrCreate(labels, () => ({
+      labels: { ...labels },
+      buckets: this.bounds.map(() => 0),
+      sum: 0,
+      count: 0,
+    }));
     for (let i = 0; i < this.bounds.length; i++)
       if (value <= (this.bounds[i] ?? Infinity)) s.buckets[i] = (s.buckets[i] ?? 0) + 1;
     s.sum += value;
@@ -86,12 +126,12 @@ class Histogram {
   }
 
   count(labels: Labels): number {
-    return this.series.get(keyOf(labels))?.count ?? 0;
+    return this.series.get(labels)?.count ?? 0;
   }
 
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
-    for (const s of this.series.values()) {
+    for (const s of this.series.all) {
       // Buckets are cumulative by construction: each observation increments every bucket it fits.
       this.bounds.forEach((b, i) =>
         lines.push(`${this.name}_bucket${labelText(s.labels, ['le', formatNumber(b)])} ${s.buckets[i] ?? 0}`),

@@ -61,7 +61,7 @@ export function toCel(value: unknown, depth = 0): unknown {
       if (value === null) return null;
       if (depth > MAX_INPUT_DEPTH)
         throw new InputTooDeep(`input nested deeper than ${MAX_INPUT_DEPTH} levels`);
-      if (Array.isArray(value)) return value.map((v: unknown) => toCel(v, depth + 1));
+      if (Array.isArray(value)) return arrayToCel(value, depth);
       if (value instanceof Uint8Array) return value;
       if (value instanceof Map) return mapToCel(value, depth);
       if (isPlainObject(value)) return objectToCel(value, depth);
@@ -84,14 +84,44 @@ function isPlainObject(v: object): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function objectToCel(obj: Record<string, unknown>, depth: number): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(obj)) {
-    const v = obj[key];
-    if (v === undefined) continue; // absent, as in JSON
-    defineValue(out, key, toCel(v, depth + 1));
+/**
+ * Arrays and objects are converted copy-on-write: a subtree in which nothing changes (no integer to turn
+ * into an int, no undefined entry to drop) is handed to the runtime as it is, and only the paths leading to
+ * a change are copied. A pod is mostly strings, so a request converts in a fraction of the time and garbage
+ * of a full copy (the webhook converts every request). Sharing is safe because the runtime never mutates
+ * its inputs and results go back through {@link fromCel}, which copies.
+ */
+function arrayToCel(arr: readonly unknown[], depth: number): readonly unknown[] {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < arr.length; i++) {
+    const v = arr[i];
+    const c = toCel(v, depth + 1);
+    if (out) out.push(c);
+    else if (c !== v) {
+      out = arr.slice(0, i);
+      out.push(c);
+    }
   }
-  return out;
+  return out ?? arr;
+}
+
+function objectToCel(obj: Record<string, unknown>, depth: number): Record<string, unknown> {
+  // Objects without a prototype are always copied: the runtime expects ordinary objects as maps.
+  let out: Record<string, unknown> | undefined =
+    Object.getPrototypeOf(obj) === Object.prototype ? undefined : {};
+  const keys = Object.keys(obj);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const v = obj[key];
+    const c = v === undefined ? undefined : toCel(v, depth + 1);
+    if (!out) {
+      if (c === v && v !== undefined) continue;
+      out = {};
+      for (let j = 0; j < i; j++) defineValue(out, keys[j] as string, obj[keys[j] as string]);
+    }
+    if (c !== undefined) defineValue(out, key, c); // an undefined entry is absent, as in JSON
+  }
+  return out ?? obj;
 }
 
 function mapToCel(map: Map<unknown, unknown>, depth: number): Record<string, unknown> {
