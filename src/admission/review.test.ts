@@ -60,6 +60,53 @@ test('jsonDepthExceeds ignores brackets inside strings', () => {
   assert.equal(jsonDepthExceeds(JSON.stringify({ a: '\\"[[[[' }), 2), false);
 });
 
+/** The plain character walk the string-skipping scan must agree with. */
+function depthExceedsReference(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '[' || c === '{') {
+      if (++depth > limit) return true;
+    } else if (c === ']' || c === '}') depth--;
+  }
+  return false;
+}
+
+test('jsonDepthExceeds agrees with a character-by-character walk on generated JSON and garbage', () => {
+  let seed = 7;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const alphabet = ['[', ']', '{', '}', '"', '\\', 'a', ',', ':', ' ', '\\"', '\\\\'];
+  const value = (d: number): unknown => {
+    const k = rand(d > 6 ? 3 : 6);
+    if (k === 0)
+      return alphabet
+        .slice(0, 1 + rand(alphabet.length))
+        .join('')
+        .repeat(1 + rand(3));
+    if (k === 1) return rand(100);
+    if (k === 2) return null;
+    if (k === 3) return Array.from({ length: rand(4) }, () => value(d + 1));
+    return Object.fromEntries(Array.from({ length: rand(4) }, (_, i) => [`k${i}"\\[`, value(d + 1)]));
+  };
+  for (let i = 0; i < 3000; i++) {
+    const text =
+      i % 3 === 0
+        ? Array.from({ length: rand(40) }, () => alphabet[rand(alphabet.length)]).join('') // not JSON at all
+        : JSON.stringify(value(0));
+    for (const limit of [0, 1, 2, 3, 5, 8]) {
+      assert.equal(jsonDepthExceeds(text, limit), depthExceedsReference(text, limit), `${text} @${limit}`);
+    }
+  }
+});
+
 test('sanitizeWarnings caps count and length and strips newlines', () => {
   const out = sanitizeWarnings([
     'line one\nline two\r\n\ttabbed',
