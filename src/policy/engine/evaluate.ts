@@ -136,6 +136,9 @@ async function runFamilies(
   return results.flat();
 }
 
+/** Shared by the (nearly all) outcomes that no exception touched; never written to. */
+const NO_EXCUSED: ExcusedViolation[] = Object.freeze([]) as unknown as ExcusedViolation[];
+
 function applyExceptions(
   ev: PolicyEvaluation,
   exceptions: readonly PolicyException[],
@@ -143,7 +146,9 @@ function applyExceptions(
   now: Date,
   expired: ExpiredExceptionHit[],
 ): { kept: Violation[]; excused: ExcusedViolation[] } {
-  if (exceptions.length === 0 || ev.violations.length === 0) return { kept: [...ev.violations], excused: [] };
+  // The evaluation belongs to this request alone, so its violations can be kept without a copy.
+  if (exceptions.length === 0 || ev.violations.length === 0)
+    return { kept: ev.violations, excused: NO_EXCUSED };
   const scope = requestScope(request);
   const kept: Violation[] = [];
   const excused: ExcusedViolation[] = [];
@@ -221,8 +226,9 @@ export async function evaluateRequest(
     }
     if (excused.length > 0)
       audit[auditKey(ev.policy, 'exceptions')] = [...new Set(excused.map((e) => e.exception))].join(',');
-    for (const w of ev.warnings ?? []) warnings.push(`[${ev.policy}] ${w}`);
-    for (const [k, v] of Object.entries(ev.auditAnnotations ?? {})) audit[auditKey(ev.policy, k)] = v;
+    if (ev.warnings) for (const w of ev.warnings) warnings.push(`[${ev.policy}] ${w}`);
+    if (ev.auditAnnotations)
+      for (const [k, v] of Object.entries(ev.auditAnnotations)) audit[auditKey(ev.policy, k)] = v;
     if (ev.patch?.length) patch.push(...ev.patch);
     outcomes.push(outcome);
   }

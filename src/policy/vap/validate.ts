@@ -54,9 +54,15 @@ export function warningPrefix(policy: string, binding: string): string {
   return `Validation failed for ValidatingAdmissionPolicy '${policy}' with binding '${binding}': `;
 }
 
+/** `vap:<policy>/<binding>` per binding, built once rather than per request. */
+const baseNames = new WeakMap<VapBinding, { policy: VapPolicy; name: string }>();
+
 /** Evaluation name: `vap:<policy>/<binding>`, plus `@<namespace>/<name>` of the param for selector params. */
 export function evaluationName(policy: VapPolicy, binding: VapBinding, param: KubeObject | null): string {
-  const base = `vap:${policy.name}/${binding.name}`;
+  let cached = baseNames.get(binding);
+  if (cached?.policy !== policy)
+    baseNames.set(binding, (cached = { policy, name: `vap:${policy.name}/${binding.name}` }));
+  const base = cached.name;
   if (!param || !binding.paramRef?.selector) return base;
   const ns = param.metadata?.namespace;
   return `${base}@${ns ? `${ns}/` : ''}${param.metadata?.name ?? ''}`;
@@ -118,6 +124,7 @@ export function evaluateInvocation(
     evaluation.violations.push(violation);
   }
 
+  if (policy.auditAnnotations.length === 0) return finish(evaluation, errors, policy, binding);
   const annotations: Record<string, string> = {};
   for (const a of policy.auditAnnotations) {
     let value: unknown;
