@@ -732,3 +732,38 @@ spec: {policyName: labels, validationActions: [Deny]}
   const withCtor = pod({ labels: { constructor: 'yes' } });
   assert.deepEqual(run(yaml, request('CREATE', withCtor)), []);
 });
+
+test('policies without params or variables share one invocation activation; others get their own', () => {
+  const policy = (name: string, spec: string): string => `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: ${name}}
+spec:
+  matchConstraints:
+    resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}]
+${spec}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: ${name}-binding}
+spec: {policyName: ${name}, validationActions: [Deny]}
+---
+`;
+  const yaml = [
+    policy('plain-a', '  validations: [{expression: "params == null && object.spec.replicas <= 5"}]'),
+    policy(
+      'with-variables',
+      '  variables: [{name: limit, expression: "3"}]\n  validations: [{expression: "object.spec.replicas <= variables.limit"}]',
+    ),
+    policy('plain-b', '  validations: [{expression: "params == null && object.spec.replicas >= 4"}]'),
+  ].join('');
+  const byPolicy = (replicas: number): Record<string, number> =>
+    Object.fromEntries(
+      run(yaml, request('CREATE', deployment({ replicas }))).map((e) => [
+        e.policy.split('/')[0] as string,
+        e.violations.length,
+      ]),
+    );
+  assert.deepEqual(byPolicy(4), { 'vap:plain-a': 0, 'vap:with-variables': 1, 'vap:plain-b': 0 });
+  assert.deepEqual(byPolicy(6), { 'vap:plain-a': 1, 'vap:with-variables': 1, 'vap:plain-b': 0 });
+  assert.deepEqual(byPolicy(3), { 'vap:plain-a': 0, 'vap:with-variables': 0, 'vap:plain-b': 1 });
+});

@@ -38,6 +38,11 @@ export interface RequestActivation {
 export interface RequestScope {
   activation: CelActivation;
   shared: SharedResults;
+  /**
+   * The invocation activation of every policy without params and variables (most policies): `params` null,
+   * `variables` empty. Nothing in it is per policy, so the request builds it once instead of once per policy.
+   */
+  plain?: CelActivation;
 }
 
 export function requestScope(values: RequestActivation): RequestScope {
@@ -92,13 +97,16 @@ export function evaluateInvocation(
   // conditions share it; they are compiled without `variables`, so they cannot read it.
   // Expressions that read no params are shared with the request's other policies (shared.ts).
   const keys = sharingKeys(policy);
-  const activation: CelActivation = scope.activation.with({
-    params: param,
-    variables:
-      policy.variables.length === 0
-        ? NO_VARIABLES
-        : lazyVariables(policy.variables, () => activation, scope.shared, keys.variables),
-  });
+  const activation: CelActivation =
+    param === null && policy.variables.length === 0
+      ? (scope.plain ??= scope.activation.with({ params: null, variables: NO_VARIABLES }))
+      : scope.activation.with({
+          params: param,
+          variables:
+            policy.variables.length === 0
+              ? NO_VARIABLES
+              : lazyVariables(policy.variables, () => activation, scope.shared, keys.variables),
+        });
   const mc = evaluateMatchConditions(policy, activation, scope.shared, keys);
   if (mc === false) return undefined;
   if (typeof mc === 'string') {
