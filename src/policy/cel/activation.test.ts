@@ -33,6 +33,20 @@ test('an unconvertible input fails each evaluation as a CelEvalError, not the ac
     assert.throws(() => compile('has(object.a)').evaluate(activation), CelEvalError);
 });
 
+test('ofData: plain request data evaluates as with of(), and deep input still fails each evaluation', () => {
+  const data = CelActivation.ofData({ object: pod, params: null });
+  const plain = CelActivation.of({ object: pod, params: null });
+  for (const e of ['object.spec.replicas + 1', 'object.spec.containers.map(c, c.image)', 'params == null']) {
+    assert.deepEqual(compile(e).evaluate(data), compile(e).evaluate(plain), e);
+  }
+  assert.equal(compile('object.metadata.name').evaluate(data.with({ params: { max: 2 } })), 'web');
+  let deep: Record<string, unknown> = {};
+  for (let i = 0; i < MAX_INPUT_DEPTH + 5; i++) deep = { a: deep };
+  const activation = CelActivation.ofData({ object: deep });
+  for (let i = 0; i < 2; i++)
+    assert.throws(() => compile('has(object.a)').evaluate(activation), CelEvalError);
+});
+
 test('lazyCelMap: entries are computed on read, keep their CEL type, and errors fail the reader', () => {
   const reads: number[] = [];
   const q = compile("quantity('1Gi')").evaluateValue({});

@@ -5,7 +5,7 @@
  * already converted, so a VAP engine evaluating dozens of expressions per request builds its activations
  * once and shares them (`with` adds the per-policy entries without converting the shared ones again).
  */
-import { CelValue, activationValueToCel } from './values.js';
+import { CelValue, activationValueToCel, toCel } from './values.js';
 
 /** Objects already converted, by identity (callers promise not to mutate what they pass in). */
 const converted = new WeakMap<object, unknown>();
@@ -16,6 +16,15 @@ function entryToCel(value: unknown): unknown {
   let cel = converted.get(value);
   if (cel === undefined) converted.set(value, (cel = activationValueToCel(value)));
   return cel;
+}
+
+/** Plain JSON-like entries ({@link CelActivation.ofData}): no accessors to look for, nothing to cache by identity. */
+function dataToCel(
+  values: Readonly<Record<string, unknown>>,
+  into: Record<string, unknown>,
+): Record<string, unknown> {
+  for (const key in values) if (Object.hasOwn(values, key)) into[key] = toCel(values[key]);
+  return into;
 }
 
 function recordToCel(
@@ -38,10 +47,21 @@ export class CelActivation {
   private constructor(
     private readonly values: Readonly<Record<string, unknown>>,
     private readonly parent: CelActivation | undefined,
+    /** Entries are plain data: see {@link ofData}. */
+    private readonly data = false,
   ) {}
 
   static of(values: Readonly<Record<string, unknown>>): CelActivation {
     return new CelActivation(values, undefined);
+  }
+
+  /**
+   * An activation of plain JSON-like data that lives as long as one request (an admission request, its
+   * object): converted directly, without looking for getter properties and without entering the process-wide
+   * identity cache, which would only keep a few entries per request alive until the next full collection.
+   */
+  static ofData(values: Readonly<Record<string, unknown>>): CelActivation {
+    return new CelActivation(values, undefined, true);
   }
 
   /** A new activation with `values` added (or replacing same-named entries); shared entries are not converted again. */
@@ -53,10 +73,9 @@ export class CelActivation {
   converted(): Readonly<Record<string, unknown>> {
     // A child inherits its parent's entries through the prototype chain instead of copying them: the
     // runtime reads variables with a plain property lookup, and this runs once per policy per request.
-    return (this.cel ??= recordToCel(
-      this.values,
-      this.parent ? (Object.create(this.parent.converted()) as Record<string, unknown>) : {},
-    ));
+    if (this.cel) return this.cel;
+    const into = this.parent ? (Object.create(this.parent.converted()) as Record<string, unknown>) : {};
+    return (this.cel = this.data ? dataToCel(this.values, into) : recordToCel(this.values, into));
   }
 }
 

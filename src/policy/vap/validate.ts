@@ -46,7 +46,7 @@ export interface RequestScope {
 }
 
 export function requestScope(values: RequestActivation): RequestScope {
-  return { activation: CelActivation.of({ ...values }), shared: new SharedResults() };
+  return { activation: CelActivation.ofData({ ...values }), shared: new SharedResults() };
 }
 
 export function denialPrefix(policy: string, binding?: string): string {
