@@ -767,3 +767,33 @@ spec: {policyName: ${name}, validationActions: [Deny]}
   assert.deepEqual(byPolicy(6), { 'vap:plain-a': 1, 'vap:with-variables': 1, 'vap:plain-b': 0 });
   assert.deepEqual(byPolicy(3), { 'vap:plain-a': 0, 'vap:with-variables': 0, 'vap:plain-b': 1 });
 });
+
+test('policies with the same match constraints are matched once per request, each still judged on its own', () => {
+  const policy = (name: string, selector: string): string => `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: ${name}}
+spec:
+  matchConstraints:
+    namespaceSelector: ${selector}
+    resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}]
+  validations: [{expression: "object.spec.replicas <= 5"}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: ${name}-binding}
+spec: {policyName: ${name}, validationActions: [Deny]}
+---
+`;
+  const yaml = [
+    policy('test-a', '{matchLabels: {environment: test}}'),
+    policy('prod-only', '{matchLabels: {environment: prod}}'),
+    policy('test-b', '{matchLabels: {environment: test}}'),
+    policy('anywhere', '{}'),
+  ].join('');
+  const names = (ns: string): string[] =>
+    run(yaml, request('CREATE', deployment({ replicas: 9, namespace: ns }))).map(
+      (e) => `${e.policy.split('/')[0] ?? ''}:${e.violations.length}`,
+    );
+  assert.deepEqual(names('default'), ['vap:test-a:1', 'vap:test-b:1', 'vap:anywhere:1']);
+  assert.deepEqual(names('prod'), ['vap:prod-only:1', 'vap:anywhere:1']);
+});

@@ -6,9 +6,9 @@
 import type { AdmissionRequest, GroupVersionKind, GroupVersionResource } from '../../admission/types.js';
 import type { PolicyContext, PolicyEvaluation, PolicyFamily } from '../engine/types.js';
 import { celNamespaceObject, celRequest } from './activation.js';
-import { attributesOf, matchRequest, type MatchAttributes } from './match.js';
+import { attributesOf, matchRequest, type MatchAttributes, type MatchResult } from './match.js';
 import { collectParams } from './params.js';
-import type { ParamsProvider, VapBinding, VapPolicy } from './types.js';
+import type { MatchResources, ParamsProvider, VapBinding, VapPolicy } from './types.js';
 import {
   errorText,
   evaluateInvocation,
@@ -40,13 +40,32 @@ export function isExemptRequest(req: AdmissionRequest): boolean {
   return req.kind.group === 'admissionregistration.k8s.io' && EXEMPT_KINDS.has(req.kind.kind);
 }
 
+/**
+ * A key equal for match constraints that match the same requests (canonical selector strings, rules as
+ * parsed): policies sharing constraints, common for a set of pod policies, are matched once per request.
+ */
+function matchKeyOf(m: MatchResources): string {
+  return JSON.stringify([
+    m.namespaceSelector.empty,
+    m.namespaceSelector.toString(),
+    m.objectSelector.empty,
+    m.objectSelector.toString(),
+    m.resourceRules,
+    m.excludeResourceRules,
+    m.matchPolicy,
+  ]);
+}
+
 export function createVapFamily(input: VapFamilyInput): PolicyFamily {
   const provider = input.params ?? noParams;
   // Bindings grouped under their policy, in input order; bindings of unknown policies are inactive.
-  const hooks: { policy: VapPolicy; bindings: VapBinding[] }[] = input.policies.map((policy) => ({
-    policy,
-    bindings: input.bindings.filter((b) => b.policyName === policy.name),
-  }));
+  const hooks: { policy: VapPolicy; bindings: VapBinding[]; matchKey: string }[] = input.policies.map(
+    (policy) => ({
+      policy,
+      bindings: input.bindings.filter((b) => b.policyName === policy.name),
+      matchKey: matchKeyOf(policy.matchConstraints),
+    }),
+  );
   const active = hooks.filter((h) => h.bindings.length > 0);
 
   return {
@@ -65,8 +84,10 @@ export function createVapFamily(input: VapFamilyInput): PolicyFamily {
       };
       const session = new RequestSession(request, attrs, lookup);
       const out: PolicyEvaluation[] = [];
-      for (const { policy, bindings } of active) {
-        const pm = matchRequest(policy.matchConstraints, attrs, lookup);
+      const matched = new Map<string, MatchResult>();
+      for (const { policy, bindings, matchKey } of active) {
+        let pm = matched.get(matchKey);
+        if (!pm) matched.set(matchKey, (pm = matchRequest(policy.matchConstraints, attrs, lookup)));
         if ('error' in pm) {
           out.push(configError(policy, undefined, `failed to configure policy: ${pm.error}`));
           continue;
