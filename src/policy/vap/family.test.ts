@@ -733,13 +733,14 @@ spec: {policyName: labels, validationActions: [Deny]}
   assert.deepEqual(run(yaml, request('CREATE', withCtor)), []);
 });
 
-test('policies without params or variables share one invocation activation; others get their own', () => {
-  const policy = (name: string, spec: string): string => `apiVersion: admissionregistration.k8s.io/v1
+/** A Deny-bound policy on deployment CREATEs; `match` adds lines to matchConstraints, `spec` to spec. */
+function deploymentPolicy(name: string, spec: string, match = ''): string {
+  return `apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingAdmissionPolicy
 metadata: {name: ${name}}
 spec:
   matchConstraints:
-    resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}]
+${match}    resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}]
 ${spec}
 ---
 apiVersion: admissionregistration.k8s.io/v1
@@ -748,6 +749,10 @@ metadata: {name: ${name}-binding}
 spec: {policyName: ${name}, validationActions: [Deny]}
 ---
 `;
+}
+
+test('policies without params or variables share one invocation activation; others get their own', () => {
+  const policy = (name: string, spec: string): string => deploymentPolicy(name, spec);
   const yaml = [
     policy('plain-a', '  validations: [{expression: "params == null && object.spec.replicas <= 5"}]'),
     policy(
@@ -769,21 +774,12 @@ spec: {policyName: ${name}, validationActions: [Deny]}
 });
 
 test('policies with the same match constraints are matched once per request, each still judged on its own', () => {
-  const policy = (name: string, selector: string): string => `apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicy
-metadata: {name: ${name}}
-spec:
-  matchConstraints:
-    namespaceSelector: ${selector}
-    resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}]
-  validations: [{expression: "object.spec.replicas <= 5"}]
----
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicyBinding
-metadata: {name: ${name}-binding}
-spec: {policyName: ${name}, validationActions: [Deny]}
----
-`;
+  const policy = (name: string, selector: string): string =>
+    deploymentPolicy(
+      name,
+      '  validations: [{expression: "object.spec.replicas <= 5"}]',
+      `    namespaceSelector: ${selector}\n`,
+    );
   const yaml = [
     policy('test-a', '{matchLabels: {environment: test}}'),
     policy('prod-only', '{matchLabels: {environment: prod}}'),
