@@ -50,29 +50,26 @@ class SeriesIndex<T> {
   getOrCreate(labels: Labels, create: () => T): T {
     const found = this.get(labels);
     if (found !== undefined) return found;
+    const series = create();
+    this.all.push(series);
     const names = Object.keys(labels);
-    if (names.length === 0) {
-      this.unlabelled = create();
-      this.all.push(this.unlabelled);
-      return this.unlabelled;
-    }
-    let node = this.root;
+    if (names.length === 0) return (this.unlabelled = series);
+    // Walk (creating) name → value maps down to the last label's value map, which holds the series.
+    let byValue = this.root;
     for (let i = 0; i < names.length; i++) {
       const name = names[i] as string;
-      let byValue = node.get(name) as Map<string, unknown> | undefined;
-      if (!byValue) node.set(name, (byValue = new Map()));
+      let values = byValue.get(name) as Map<string, unknown> | undefined;
+      if (!values) byValue.set(name, (values = new Map()));
       const value = labels[name] as string;
       if (i === names.length - 1) {
-        const series = create();
-        byValue.set(value, series);
-        this.all.push(series);
-        return series;
+        values.set(value, series);
+        break;
       }
-      let next = byValue.get(value) as Map<string, unknown> | undefined;
-      if (!next) byValue.set(value, (next = new Map()));
-      node = next;
+      let next = values.get(value) as Map<string, unknown> | undefined;
+      if (!next) values.set(value, (next = new Map()));
+      byValue = next;
     }
-    return this.unlabelled as T; // not reached: the last label returns
+    return series;
   }
 }
 

@@ -18,20 +18,16 @@ function entryToCel(value: unknown): unknown {
   return cel;
 }
 
-/** Plain JSON-like entries ({@link CelActivation.ofData}): no accessors to look for, nothing to cache by identity. */
-function dataToCel(
-  values: Readonly<Record<string, unknown>>,
-  into: Record<string, unknown>,
-): Record<string, unknown> {
-  for (const key in values) if (Object.hasOwn(values, key)) into[key] = toCel(values[key]);
-  return into;
-}
-
+/**
+ * Converts an activation record entry by entry: through the identity cache and with getter support
+ * (`entryToCel`), or, for plain JSON-like data ({@link CelActivation.ofData}), with `toCel` directly.
+ */
 function recordToCel(
   values: Readonly<Record<string, unknown>>,
   into: Record<string, unknown>,
+  convert: (value: unknown) => unknown = entryToCel,
 ): Record<string, unknown> {
-  for (const key in values) if (Object.hasOwn(values, key)) into[key] = entryToCel(values[key]);
+  for (const key in values) if (Object.hasOwn(values, key)) into[key] = convert(values[key]);
   return into;
 }
 
@@ -75,7 +71,7 @@ export class CelActivation {
     // runtime reads variables with a plain property lookup, and this runs once per policy per request.
     if (this.cel) return this.cel;
     const into = this.parent ? (Object.create(this.parent.converted()) as Record<string, unknown>) : {};
-    return (this.cel = this.data ? dataToCel(this.values, into) : recordToCel(this.values, into));
+    return (this.cel = recordToCel(this.values, into, this.data ? toCel : entryToCel));
   }
 }
 

@@ -792,4 +792,16 @@ test('policies with the same match constraints are matched once per request, eac
     );
   assert.deepEqual(names('default'), ['vap:test-a:1', 'vap:test-b:1', 'vap:anywhere:1']);
   assert.deepEqual(names('prod'), ['vap:prod-only:1', 'vap:anywhere:1']);
+  // Matching reads the namespace's labels once per distinct selector, not once per policy.
+  let lookups = 0;
+  const counting: PolicyContext = {
+    ...ctx,
+    namespaceLabels: (ns) => {
+      lookups++;
+      return NAMESPACES[ns];
+    },
+  };
+  run(yaml, request('CREATE', deployment({ replicas: 9, namespace: 'default' })), counting);
+  // environment=test (shared by test-a and test-b), environment=prod, and once for `namespaceObject`
+  assert.equal(lookups, 3);
 });
