@@ -6,6 +6,7 @@ import { UserError } from '../../core/errors.js';
 import { isSeverity, SEVERITIES, type Severity } from '../../core/severity.js';
 import { openImage, toUserError } from '../../image/open-image.js';
 import { takeInventory, type Inventory } from '../../image/inventory.js';
+import { useBatchHeapGrowth } from '../batch-heap.js';
 import { ALL_CATALOGERS } from '../../image/catalog/index.js';
 import { readSbom } from '../../image/sbom/read-sbom.js';
 import { toCycloneDx } from '../../image/sbom/cyclonedx.js';
@@ -124,6 +125,7 @@ export function imageCommand(setExit: (code: ExitCode) => void): Command {
 }
 
 async function inventoryOf(ref: string, flags: ImageSourceFlags): Promise<Inventory> {
+  useBatchHeapGrowth();
   const { source, client } = await openImage(ref, flags);
   const progress = inventoryProgress(ref);
   try {

@@ -4,6 +4,7 @@ import type { ScanWarning } from '../../core/errors.js';
 import { runPass } from '../../registry/scan/index.js';
 import { registryImages, registryReport } from '../../registry/scan/report.js';
 import { emitReport, outputOption, printWarnings } from '../output.js';
+import { useBatchHeapGrowth } from '../batch-heap.js';
 import { VERSION } from '../version.js';
 import type { ExitCode } from '../exit.js';
 import {
@@ -41,6 +42,7 @@ export function registryScanCommand(setExit: (code: ExitCode) => void): Command 
   storeOptions(cmd);
   cmd.action(async (flags: ScanFlags, c: Command) => {
     const threshold = parseThreshold(flags.failOn, '--fail-on');
+    useBatchHeapGrowth();
     const sources = resolveSources(flags, c);
     const platform = platformOf(flags);
     const vulnDb = openScanVulnDb(flags);

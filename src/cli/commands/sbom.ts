@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { openImage, toUserError } from '../../image/open-image.js';
 import { takeInventory } from '../../image/inventory.js';
+import { useBatchHeapGrowth } from '../batch-heap.js';
 import { ALL_CATALOGERS } from '../../image/catalog/index.js';
 import { toCycloneDx } from '../../image/sbom/cyclonedx.js';
 import { toSpdx } from '../../image/sbom/spdx.js';
@@ -23,6 +24,7 @@ export function sbomCommand(): Command {
   imageSourceOptions(cmd);
   return cmd.action(
     async (image: string, flags: ImageSourceFlags & { format: 'cyclonedx' | 'spdx'; output?: string }) => {
+      useBatchHeapGrowth();
       const { source, client } = await openImage(image, flags);
       const progress = inventoryProgress(image);
       try {
