@@ -25,6 +25,30 @@ test('with() adds and replaces entries; the parent is unchanged', () => {
   assert.equal(compile('object.metadata.name').evaluate(child), 'web');
 });
 
+test('with(): a child holds its entries as own properties, never a per-request prototype', () => {
+  // Object.create(parent) would give every request's parent object its own old-generation map in V8,
+  // which kept the request's CEL values alive through young-generation collections (see converted()).
+  const base = CelActivation.ofData({ object: pod });
+  const child = base.with({ params: { max: 2 } });
+  const cel = child.converted();
+  assert.equal(Object.getPrototypeOf(cel), Object.prototype);
+  assert.deepEqual(Object.keys(cel).sort(), ['object', 'params']);
+  assert.equal(cel.object, base.converted().object, 'the parent entry is shared, not converted again');
+  const grandchild = child.with({ variables: null, params: null });
+  assert.deepEqual(Object.keys(grandchild.converted()).sort(), ['object', 'params', 'variables']);
+  assert.equal(compile('params == null && object.metadata.name == "web"').evaluate(grandchild), true);
+});
+
+test('with(): a __proto__ entry stays an entry and never becomes the prototype', () => {
+  const child = CelActivation.of({ object: pod }).with(JSON.parse('{"__proto__": {"x": 1}}') as object);
+  const cel = child.converted();
+  assert.equal(Object.getPrototypeOf(cel), Object.prototype);
+  assert.ok(Object.hasOwn(cel, '__proto__'));
+  const grandchild = child.with({ params: null });
+  assert.ok(Object.hasOwn(grandchild.converted(), '__proto__'));
+  assert.equal(Object.getPrototypeOf(grandchild.converted()), Object.prototype);
+});
+
 test('an unconvertible input fails each evaluation as a CelEvalError, not the activation build', () => {
   let deep: Record<string, unknown> = {};
   for (let i = 0; i < MAX_INPUT_DEPTH + 5; i++) deep = { a: deep };

