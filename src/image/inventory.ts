@@ -1,6 +1,7 @@
 import { UserError } from '../core/errors.js';
 import {
   analyzeLayer,
+  type ContentScanner,
   type EntryInfo,
   type FileReducer,
   type FileWanted,
@@ -74,6 +75,7 @@ export async function takeInventory(source: ImageSource, opts: InventoryOptions)
     wanted: FileWanted;
     reduce?: FileReducer;
     reduceOnly?: (path: string) => boolean;
+    scanner?: (path: string) => ContentScanner | undefined;
   } => {
     const claims = new Map<string, { reducer: Cataloger; keepRaw: boolean }>();
     const wantsRaw = (p: string, info: EntryInfo): boolean =>
@@ -98,9 +100,16 @@ export async function takeInventory(source: ImageSource, opts: InventoryOptions)
       const extracted: unknown = await claim.reducer.reduce(p, content);
       return { content: claim.keepRaw ? content : Buffer.alloc(0), extracted };
     };
-    // Binaries and archives nobody wants raw are read into a reused buffer (see AnalyzeOptions.reduceOnly).
+    // Binaries and archives nobody wants raw are read into a reused buffer (see AnalyzeOptions.reduceOnly),
+    // or, when their cataloger can reduce a stream, never copied at all.
     const reduceOnly = (p: string): boolean => claims.get(p)?.keepRaw === false;
-    return { wanted, reduce, reduceOnly };
+    const scanner = (p: string): ContentScanner | undefined => {
+      const claim = claims.get(p);
+      if (!claim?.reducer.scanner || claim.keepRaw) return undefined;
+      claims.delete(p);
+      return claim.reducer.scanner(p);
+    };
+    return { wanted, reduce, reduceOnly, scanner };
   };
   const cacheTag = catalogers.map((c) => c.name).join(',');
   const fs = new SquashedFs();

@@ -1,5 +1,5 @@
 import type { SquashedFs } from '../layers/squash.js';
-import type { EntryInfo } from '../layers/analyze-layer.js';
+import type { ContentScanner, EntryInfo } from '../layers/analyze-layer.js';
 import type { Distro, Package } from './package.js';
 
 export interface CatalogContext {
@@ -29,5 +29,11 @@ export interface Cataloger {
    * contents are not kept in memory. The result is available as `file.extracted` when cataloguing.
    */
   reduce?(path: string, content: Buffer): unknown;
+  /**
+   * Optional, with `reduce`: the same reduction fed the content chunk by chunk as a layer streams, for files
+   * no cataloger wants whole (a binary searched for a few bytes is then never copied). Its `result()` must
+   * equal what `reduce` returns for the whole content.
+   */
+  scanner?(path: string): ContentScanner;
   catalog(fs: SquashedFs, ctx: CatalogContext): CatalogResult;
 }

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import { readTar, type TarEntry, type TarVisitor } from './tar-reader.js';
+import { readTar, type ContentSink, type TarEntry, type TarVisitor } from './tar-reader.js';
 
 /** What is known of an entry before its content is read (from the tar header). */
 export interface EntryInfo {
@@ -22,6 +22,12 @@ export type FileReducer = (
   path: string,
   content: Buffer,
 ) => { content: Buffer; extracted?: unknown } | Promise<{ content: Buffer; extracted?: unknown }>;
+
+/** A streaming reduction of one file (see `Cataloger.scanner`): fed the content, then asked for the result. */
+export interface ContentScanner extends ContentSink {
+  /** The extracted metadata, as `FileReducer` would return it for the whole content. */
+  result(): unknown;
+}
 
 export interface LayerFile {
   path: string;
@@ -61,6 +67,11 @@ export interface AnalyzeOptions {
    * collections that a stream of large short-lived buffers triggers.
    */
   reduceOnly?: (path: string) => boolean;
+  /**
+   * For a `reduceOnly` file, a scanner that reduces its content as it streams (no copy at all), when the
+   * reduction has one; otherwise the file goes through `reduce` as above.
+   */
+  scanner?: (path: string) => ContentScanner | undefined;
   /** Upper bound for one file read into memory (default 256 MiB). */
   maxFileBytes?: number;
   /** Upper bound on entries in one layer (default 2 million), against tar bombs of empty entries. */
@@ -68,6 +79,8 @@ export interface AnalyzeOptions {
 }
 
 const WHITEOUT_PREFIX = '.wh.';
+/** The content kept for a file only reduced (shared: nobody writes to a zero-length buffer). */
+const EMPTY = Buffer.alloc(0);
 const OPAQUE_MARKER = '.wh..wh..opq';
 
 /**
@@ -110,10 +123,10 @@ export async function analyzeLayer(tar: Readable, opts: AnalyzeOptions): Promise
     return scratch.subarray(0, n);
   };
   /** Path of the entry whose content is being read, and whether its buffer is the transient scratch. */
-  let current: { path: string; transient: boolean } | undefined;
+  let current: { path: string; transient: boolean; scanner?: ContentScanner } | undefined;
 
   const visitor: TarVisitor = {
-    entry(e: TarEntry): Buffer | undefined {
+    entry(e: TarEntry): Buffer | ContentScanner | undefined {
       current = undefined;
       if (++result.entries > maxEntries) throw new Error(`layer has more than ${maxEntries} entries`);
       const path = normalizeEntryPath(e.name);
@@ -151,12 +164,25 @@ export async function analyzeLayer(tar: Readable, opts: AnalyzeOptions): Promise
       }
       // The size is known from the header: the content is copied once into a buffer of that size.
       const transient = opts.reduce !== undefined && opts.reduceOnly?.(path) === true;
+      const scanner = transient ? opts.scanner?.(path) : undefined;
+      if (scanner) {
+        current = { path, transient, scanner };
+        return scanner;
+      }
       current = { path, transient };
       return transient ? scratchView(size) : Buffer.allocUnsafe(size);
     },
-    async content(e: TarEntry, content: Buffer): Promise<void> {
+    async content(e: TarEntry, data: Buffer | ContentSink): Promise<void> {
       if (!current) return;
-      const { path, transient } = current;
+      const { path, transient, scanner } = current;
+      if (scanner) {
+        const extracted = scanner.result();
+        const file: LayerFile = { path, content: EMPTY, mode: e.mode, size: e.size };
+        if (extracted !== undefined) file.extracted = extracted;
+        result.files.set(path, file);
+        return;
+      }
+      const content = data as Buffer;
       const reduced = opts.reduce ? await opts.reduce(path, content) : { content };
       // A reducer that returned the transient bytes after all gets its own copy of them.
       const kept = transient && reduced.content.buffer === scratch.buffer;

@@ -3,10 +3,12 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { analyzeLayer, normalizeEntryPath } from './analyze-layer.js';
 import { decompressLayer, detectCompression } from './decompress.js';
 import { squash } from './squash.js';
+import { GoBuildInfoScanner, parseGoBuildInfo } from '../catalog/lang/go-binary.js';
 import { tarLayer } from '../../../test/support/oci-builder.js';
 import { commandWorks, integration } from '../../../test/support/integration.js';
 
@@ -113,4 +115,48 @@ test('a truncated or corrupt layer rejects instead of hanging', async () => {
   await assert.rejects(analyze(tar.subarray(0, tar.length / 2)));
   const garbage = Buffer.concat([Buffer.from([0x1f, 0x8b]), Buffer.alloc(100, 7)]);
   await assert.rejects(analyze(garbage));
+});
+
+test('a streaming scanner reduces a file as the layer streams, to what reduce gives for its bytes', async () => {
+  const go = readFileSync(new URL('../catalog/lang/testdata/go-app', import.meta.url));
+  const tar = gzipSync(
+    await tarLayer([
+      { path: 'usr/bin/app', content: go, mode: 0o755 },
+      { path: 'usr/bin/other', content: Buffer.alloc(300_000, 7), mode: 0o755 },
+      { path: 'usr/bin/empty', content: Buffer.alloc(0), mode: 0o755 },
+      { path: 'etc/os-release', content: 'ID=debian\n' },
+    ]),
+  );
+  const wanted = (p: string) => p.startsWith('usr/bin/') || p === 'etc/os-release';
+  // As takeInventory's: binaries keep only what was extracted, other wanted files their bytes.
+  const reduce = (p: string, content: Buffer) =>
+    p.startsWith('usr/bin/')
+      ? { content: Buffer.alloc(0), extracted: parseGoBuildInfo(content) }
+      : { content };
+  const reduceOnly = (p: string) => p.startsWith('usr/bin/');
+  let scanners = 0;
+  const scanner = () => {
+    scanners++;
+    return new GoBuildInfoScanner();
+  };
+  const read = await analyzeLayer(decompressLayer(Readable.from([tar])), { wanted, reduce, reduceOnly });
+  const streamed = await analyzeLayer(decompressLayer(Readable.from([tar])), {
+    wanted,
+    reduce,
+    reduceOnly,
+    scanner,
+  });
+  assert.equal(scanners, 3, 'one scanner per reduce-only file');
+  assert.equal(
+    (streamed.files.get('usr/bin/app')?.extracted as { goVersion?: string })?.goVersion,
+    'go1.19.8',
+  );
+  for (const path of ['usr/bin/app', 'usr/bin/other', 'usr/bin/empty', 'etc/os-release']) {
+    const a = read.files.get(path);
+    const b = streamed.files.get(path);
+    assert.ok(a && b, path);
+    assert.deepEqual(b.extracted, a.extracted, path);
+    assert.deepEqual([b.content, b.mode, b.size], [a.content, a.mode, a.size], path);
+  }
+  assert.equal(streamed.files.get('etc/os-release')?.content.toString(), 'ID=debian\n');
 });

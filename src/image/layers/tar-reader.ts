@@ -30,14 +30,21 @@ export interface TarEntry {
   linkname: string;
 }
 
+/** Receives an entry's content piece by piece, without it being copied anywhere first. */
+export interface ContentSink {
+  /** The next bytes of the content: `chunk[start..end)`, valid only during the call. */
+  write(chunk: Buffer, start: number, end: number): void;
+}
+
 export interface TarVisitor {
   /**
    * Called for every entry with its header. Return a buffer of exactly `entry.size` bytes to receive the
-   * content, or undefined to skip it (skipping costs nothing but the decompression).
+   * content, a sink to be handed it as it streams, or undefined to skip it (skipping costs nothing but the
+   * decompression).
    */
-  entry(entry: TarEntry): Buffer | undefined;
-  /** Called once the buffer returned by `entry` is filled; awaited before more input is read. */
-  content?(entry: TarEntry, data: Buffer): void | Promise<void>;
+  entry(entry: TarEntry): Buffer | ContentSink | undefined;
+  /** Called once the content has reached what `entry` returned; awaited before more input is read. */
+  content?(entry: TarEntry, data: Buffer | ContentSink): void | Promise<void>;
 }
 
 const enum State {
@@ -61,6 +68,7 @@ export async function readTar(input: AsyncIterable<Uint8Array>, visitor: TarVisi
   let remaining = 0;
   let entry: TarEntry | undefined;
   let target: Buffer | undefined;
+  let sink: ContentSink | undefined;
   let filled = 0;
   let pad = 0;
   // Extended header being collected, and the overrides it sets for the next real entry.
@@ -91,7 +99,14 @@ export async function readTar(input: AsyncIterable<Uint8Array>, visitor: TarVisi
       linkname: paxLink ?? gnuLink ?? h.linkname,
     };
     paxPath = paxLink = paxSize = gnuName = gnuLink = undefined;
-    target = visitor.entry(entry);
+    const into = visitor.entry(entry);
+    if (Buffer.isBuffer(into)) {
+      target = into;
+      sink = undefined;
+    } else {
+      target = undefined;
+      sink = into;
+    }
     if (target && target.length !== size) throw new Error('tar visitor returned a buffer of the wrong size');
     filled = 0;
     remaining = size;
@@ -159,16 +174,18 @@ export async function readTar(input: AsyncIterable<Uint8Array>, visitor: TarVisi
         case State.Data: {
           const k = Math.min(remaining, chunk.length - o);
           if (target) chunk.copy(target, filled, o, o + k);
+          else if (sink && k > 0) sink.write(chunk, o, o + k);
           filled += k;
           remaining -= k;
           o += k;
           if (remaining === 0) {
             state = State.Padding;
-            if (target && entry && visitor.content) {
-              const done = visitor.content(entry, target);
+            const receiver = target ?? sink;
+            if (receiver && entry && visitor.content) {
+              const done = visitor.content(entry, receiver);
               if (done) await done;
             }
-            target = undefined;
+            target = sink = undefined;
           }
           break;
         }
@@ -186,8 +203,9 @@ export async function readTar(input: AsyncIterable<Uint8Array>, visitor: TarVisi
     }
     // A header that ends a chunk may start an entry of size 0: it is complete without any data bytes.
     if (state === State.Data && remaining === 0) {
-      if (target && entry && visitor.content) await visitor.content(entry, target);
-      target = undefined;
+      const receiver = target ?? sink;
+      if (receiver && entry && visitor.content) await visitor.content(entry, receiver);
+      target = sink = undefined;
       state = State.Padding;
     }
     if (state === State.Padding && pad === 0) {
