@@ -40,7 +40,9 @@ test('with(): a child holds its entries as own properties, never a per-request p
 });
 
 test('with(): a __proto__ entry stays an entry and never becomes the prototype', () => {
-  const child = CelActivation.of({ object: pod }).with(JSON.parse('{"__proto__": {"x": 1}}') as object);
+  const child = CelActivation.of({ object: pod }).with(
+    JSON.parse('{"__proto__": {"x": 1}}') as Record<string, unknown>,
+  );
   const cel = child.converted();
   assert.equal(Object.getPrototypeOf(cel), Object.prototype);
   assert.ok(Object.hasOwn(cel, '__proto__'));
