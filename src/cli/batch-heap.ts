@@ -14,13 +14,9 @@ import { setFlagsFromString } from 'node:v8';
  * same scan runs 3-4, peak RSS unchanged (docs/benchmarks.md, image scan, session 4). Long-running
  * servers keep V8's default: for a large live heap this factor would hold a lot of garbage.
  */
-export const BATCH_HEAP_GROWING_PERCENT = 300;
+const BATCH_HEAP_GROWING_PERCENT = 300;
 
-let applied = false;
-
-/** Applies {@link BATCH_HEAP_GROWING_PERCENT} to this process (once; the flag is read at each collection). */
+/** Applies {@link BATCH_HEAP_GROWING_PERCENT} to this process (V8 reads the flag at each full collection). */
 export function useBatchHeapGrowth(): void {
-  if (applied) return;
-  applied = true;
   setFlagsFromString(`--heap-growing-percent=${BATCH_HEAP_GROWING_PERCENT}`);
 }

@@ -122,7 +122,10 @@ export async function analyzeLayer(tar: Readable, opts: AnalyzeOptions): Promise
       scratch = Buffer.allocUnsafeSlow(Math.max(n, Math.min(2 * scratch.length, maxFile)));
     return scratch.subarray(0, n);
   };
-  /** Path of the entry whose content is being read, and whether its buffer is the transient scratch. */
+  /**
+   * Path of the entry whose content is being read, whether its buffer is the transient scratch, and the
+   * scanner that receives it instead of a buffer.
+   */
   let current: { path: string; transient: boolean; scanner?: ContentScanner } | undefined;
 
   const visitor: TarVisitor = {
