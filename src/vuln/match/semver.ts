@@ -1,4 +1,6 @@
 import type { VersionComparator } from '../version/comparator.js';
+import { semverKey } from '../version/semver.js';
+import { rawNumberKey } from '../version/sort-key.js';
 
 /**
  * SemVer 2.0.0 precedence (section 11), used for OSV ranges of type SEMVER whatever the ecosystem. A
@@ -64,5 +66,10 @@ export const semverComparator: VersionComparator = {
       if (c) return c;
     }
     return cmpPre(x.pre, y.pre);
+  },
+  // cmpNum orders digit strings by length first, leading zeros included (`01` > `9` in a pre-release).
+  sortKey(v) {
+    const p = parse(v);
+    return p ? semverKey(p.nums, p.pre, isNum, rawNumberKey) : undefined;
   },
 };

@@ -9,4 +9,10 @@ export interface VersionComparator {
   compare(a: string, b: string): number;
   /** Whether `v` parses as a version of this scheme. */
   valid(v: string): boolean;
+  /**
+   * A string whose code-unit order (`<`) is {@link compare}'s order among valid versions: equal keys exactly
+   * when compare returns 0. Undefined when `v` is not valid, or is too large to key (callers then compare).
+   * Optional: orderings without one are only ever compared.
+   */
+  sortKey?(v: string): string | undefined;
 }

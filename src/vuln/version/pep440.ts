@@ -1,4 +1,5 @@
 import type { VersionComparator } from './comparator.js';
+import { numberKey, textKey } from './sort-key.js';
 import { compareDigits, compareStrings, compareWithFallback, isDigitCode, ParseCache } from './util.js';
 
 /**
@@ -150,8 +151,38 @@ export function compareParsedPep440(a: Pep440Version, b: Pep440Version): number 
   );
 }
 
+const PRE_KEY = { a: 'a', b: 'b', rc: 'c' } as const;
+
+/**
+ * Sort key in {@link compareParsedPep440}'s order, field by field: epoch; the release numbers then `!`
+ * (trailing zeros are already gone, so a release that is a prefix of another is lower); the pre-release rank
+ * (`#` dev release of the final, `$` pre-release with its label and number, `%` none); post (`#` none, `$`
+ * and its number); dev (`#` and its number, `$` none); local (`#` none, `$` then each segment, `&` and its
+ * text or `'` and its number, then `%`).
+ */
+function pep440Key(p: Pep440Version): string | undefined {
+  const parts: (string | undefined)[] = [numberKey(p.epoch)];
+  for (const r of p.release) parts.push(numberKey(r));
+  parts.push('!');
+  if (p.pre !== undefined) parts.push('$', PRE_KEY[p.pre.label], numberKey(p.pre.num));
+  else parts.push(p.post === undefined && p.dev !== undefined ? '#' : '%');
+  parts.push(p.post === undefined ? '#' : '$', p.post === undefined ? '' : numberKey(p.post));
+  parts.push(p.dev === undefined ? '$' : '#', p.dev === undefined ? '' : numberKey(p.dev));
+  if (p.local === undefined) parts.push('#');
+  else {
+    parts.push('$');
+    for (const seg of p.local) parts.push(...(isNumeric(seg) ? ["'", numberKey(seg)] : ['&', textKey(seg)]));
+    parts.push('%');
+  }
+  return parts.includes(undefined) ? undefined : parts.join('');
+}
+
 export const pep440: VersionComparator = {
   name: 'pep440',
   compare: (a, b) => compareWithFallback(a, b, parsePep440, compareParsedPep440),
   valid: (v) => parsePep440(v) !== undefined,
+  sortKey(v) {
+    const p = parsePep440(v);
+    return p && pep440Key(p);
+  },
 };

@@ -1,4 +1,5 @@
 import type { VersionComparator } from './comparator.js';
+import { numberKey, textKey } from './sort-key.js';
 import { compareDigits, compareStrings, compareWithFallback, isDigitCode, ParseCache } from './util.js';
 
 /**
@@ -76,6 +77,46 @@ export function comparePrerelease(a: readonly string[], b: readonly string[]): n
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
+/**
+ * Sort key of a pre-release list ({@link comparePrerelease}'s order): `%` for none, which sorts above any
+ * list; otherwise each identifier as `#` and its number (numeric) or `$` and its text, then `!`, which sorts a
+ * list below every longer list it is a prefix of. `num` keys numeric identifiers the way the caller compares
+ * them.
+ */
+export function prereleaseKey(
+  pre: readonly string[],
+  isNum: (id: string) => boolean,
+  num: (digits: string) => string | undefined,
+): string | undefined {
+  if (!pre.length) return '%';
+  let key = '';
+  for (const id of pre) {
+    if (!isNum(id)) key += `$${textKey(id)}`;
+    else {
+      const k = num(id);
+      if (k === undefined) return undefined;
+      key += `#${k}`;
+    }
+  }
+  return `${key}!`;
+}
+
+/** Sort key of a version in SemVer precedence: major, minor and patch as numbers, then the pre-release. */
+export function semverKey(
+  nums: readonly [string, string, string],
+  pre: readonly string[],
+  isNum: (id: string) => boolean,
+  num: (digits: string) => string | undefined,
+): string | undefined {
+  const major = num(nums[0]);
+  const minor = num(nums[1]);
+  const patch = num(nums[2]);
+  const tail = prereleaseKey(pre, isNum, num);
+  if (major === undefined || minor === undefined || patch === undefined || tail === undefined)
+    return undefined;
+  return major + minor + patch + tail;
+}
+
 export function compareParsedSemver(a: SemVer, b: SemVer): number {
   return (
     compareDigits(a.major, b.major) ||
@@ -89,6 +130,10 @@ export const semver: VersionComparator = {
   name: 'semver',
   compare: (a, b) => compareWithFallback(a, b, parseSemver, compareParsedSemver),
   valid: (v) => parseSemver(v) !== undefined,
+  sortKey(v) {
+    const p = parseSemver(v);
+    return p && semverKey([p.major, p.minor, p.patch], p.pre, isNumeric, numberKey);
+  },
 };
 
 /**

@@ -11,8 +11,34 @@ export function sgn(n: number): number {
   return n < 0 ? -1 : n > 0 ? 1 : 0;
 }
 
+/**
+ * When the comparator has sort keys: a key exactly for the valid versions, and for every two of them the keys'
+ * code-unit order is the comparator's order. Every corpus checked below goes through this too.
+ */
+export function checkSortKeys(cmp: VersionComparator, versions: readonly string[]): void {
+  if (!cmp.sortKey) return;
+  const keyed: [string, string][] = [];
+  for (const v of new Set(versions)) {
+    const k = cmp.sortKey(v);
+    assert.equal(k !== undefined, cmp.valid(v), `${cmp.name}: sort key of ${JSON.stringify(v)}: ${k}`);
+    if (k !== undefined) keyed.push([v, k]);
+  }
+  const failures: string[] = [];
+  for (const [a, ka] of keyed)
+    for (const [b, kb] of keyed) {
+      const want = sgn(cmp.compare(a, b));
+      const got = ka < kb ? -1 : ka > kb ? 1 : 0;
+      if (got !== want) failures.push(`${a} vs ${b}: compare ${want}, keys ${got} (${ka} / ${kb})`);
+    }
+  assert.deepEqual(failures.slice(0, 10), [], `${cmp.name}: ${failures.length} key pairs disagree`);
+}
+
 /** Asserts every pair in both directions and returns how many pairs were checked. */
 export function checkPairs(cmp: VersionComparator, pairs: readonly Pair[]): number {
+  checkSortKeys(
+    cmp,
+    pairs.flatMap(([a, , b]) => [a, b]),
+  );
   const failures: string[] = [];
   for (const [a, op, b] of pairs) {
     const want = SIGN[op];
@@ -60,6 +86,7 @@ export function shuffle<T>(items: readonly T[], seed: number): T[] {
  * equal neighbours are allowed).
  */
 export function checkOrderProperties(cmp: VersionComparator, sorted: readonly string[]): void {
+  checkSortKeys(cmp, sorted);
   const n = sorted.length;
   const m: number[][] = [];
   for (let i = 0; i < n; i++) {
@@ -146,6 +173,7 @@ export const GARBAGE: readonly string[] = [
 /** compare/valid never throw, compare is reflexive and antisymmetric over garbage mixed with real versions. */
 export function checkGarbage(cmp: VersionComparator, real: readonly string[]): void {
   const all = [...GARBAGE, ...real];
+  checkSortKeys(cmp, all);
   for (const a of all) {
     assert.doesNotThrow(() => cmp.valid(a), `${cmp.name}.valid(${JSON.stringify(a)})`);
     for (const b of all) {
