@@ -170,6 +170,8 @@ export class OsvWriter {
   private readonly deleteAdvisory;
   private readonly insertAdvisory;
   private readonly insertAffected;
+  private readonly insertAffectedMatch;
+  private readonly deleteAffectedMatch;
   private readonly insertAlias;
   private readonly insertMatchMeta;
   private readonly deleteMatchMeta;
@@ -189,9 +191,13 @@ export class OsvWriter {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertAffected = w.prepare(
-      `INSERT INTO affected (advisory, idx, ecosystem, eco_key, eco_base, name, withdrawn, ranges, versions, severity, mrow)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO affected (advisory, idx, ecosystem, eco_key, eco_base, name, withdrawn, ranges, versions, severity)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.insertAffectedMatch = w.prepare(
+      'INSERT INTO affected_match (eco_base, name, affected, advisory, mrow) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.deleteAffectedMatch = w.prepare('DELETE FROM affected_match WHERE advisory = ?');
     this.insertAlias = w.prepare('INSERT INTO aliases (alias, advisory) VALUES (?, ?)');
     this.insertMatchMeta = w.prepare('INSERT INTO advisory_match (advisory, meta) VALUES (?, ?)');
     this.deleteMatchMeta = w.prepare('DELETE FROM advisory_match WHERE advisory = ?');
@@ -202,6 +208,9 @@ export class OsvWriter {
     const s = this.source;
     this.w
       .prepare('DELETE FROM affected WHERE advisory IN (SELECT pk FROM advisories WHERE source = ?)')
+      .run(s);
+    this.w
+      .prepare('DELETE FROM affected_match WHERE advisory IN (SELECT pk FROM advisories WHERE source = ?)')
       .run(s);
     this.w
       .prepare('DELETE FROM aliases WHERE advisory IN (SELECT pk FROM advisories WHERE source = ?)')
@@ -218,6 +227,7 @@ export class OsvWriter {
     if (existing) {
       if (existing.modified >= rec.modified) return false;
       this.deleteAffected.run(existing.pk);
+      this.deleteAffectedMatch.run(existing.pk);
       this.deleteAliases.run(existing.pk);
       this.deleteMatchMeta.run(existing.pk);
       this.deleteAdvisory.run(existing.pk);
@@ -246,19 +256,27 @@ export class OsvWriter {
       if (!a.package) return;
       const { ecosystem, name } = a.package;
       const normalized = normalizePackageName(ecosystem, name);
-      this.insertAffected.run(
+      const base = ecosystemBaseKey(ecosystem);
+      const row = this.insertAffected.run(
         pk,
         idx,
         ecosystem,
         ecosystemKey(ecosystem),
-        ecosystemBaseKey(ecosystem),
+        base,
         normalized,
         withdrawn,
         JSON.stringify(a.ranges ?? []),
         JSON.stringify(a.versions ?? []),
         a.severity ? JSON.stringify(a.severity) : null,
-        withdrawn ? null : encodeAffectedRow(ecosystem, normalized, a),
       );
+      if (!withdrawn)
+        this.insertAffectedMatch.run(
+          base,
+          normalized,
+          row.lastInsertRowid,
+          pk,
+          encodeAffectedRow(ecosystem, normalized, a),
+        );
     });
     for (const alias of new Set(rec.aliases ?? [])) this.insertAlias.run(alias, pk);
     return true;

@@ -17,8 +17,10 @@ import { UserError } from '../../core/errors.js';
 /**
  * Bumped whenever the table layout changes; an older file is rebuilt from scratch on the next import.
  * 2: advisory_match (match metadata, CVSS pre-scored) and affected.mrow (range events pre-sorted).
+ * 3: affected_match (the matcher's rows, clustered by package), with sort keys of the range events and only
+ *    the listed versions outside the ranges.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 export const DB_FILE_NAME = 'vuln.db';
 
 export type Sqlite = Database.Database;
@@ -65,12 +67,22 @@ CREATE TABLE affected (
   withdrawn INTEGER NOT NULL,
   ranges TEXT NOT NULL,
   versions TEXT NOT NULL,
-  severity TEXT,
-  -- What the matcher needs, as a JSON array body (see src/vuln/match/stored-row.ts); NULL when withdrawn.
-  mrow TEXT
+  severity TEXT
 );
 CREATE INDEX affected_pkg ON affected (eco_base, name);
 CREATE INDEX affected_advisory ON affected (advisory);
+-- What the matcher reads of each affected entry of a record that is not withdrawn: mrow is a JSON array body
+-- (src/vuln/match/stored-row.ts). Clustered by package, so the lookup of a name reads a few adjacent pages of
+-- small rows instead of hopping from an index into the wide affected rows.
+CREATE TABLE affected_match (
+  eco_base TEXT NOT NULL,
+  name TEXT NOT NULL,
+  affected INTEGER NOT NULL, -- affected.rowid
+  advisory INTEGER NOT NULL,
+  mrow TEXT NOT NULL,
+  PRIMARY KEY (eco_base, name, affected)
+) WITHOUT ROWID;
+CREATE INDEX affected_match_advisory ON affected_match (advisory);
 -- Apart from advisories so that matching reads a narrow table, not the wide rows holding details and raw.
 CREATE TABLE advisory_match (
   advisory INTEGER PRIMARY KEY,

@@ -32,8 +32,13 @@ export interface Candidate {
   ecoKey: string;
   /** SEMVER and ordered ECOSYSTEM ranges, events sorted under `semverComparator` and {@link cmp}. */
   ranges: FlatRanges;
-  /** Explicit versions in {@link encodeVersionList} form. */
+  /**
+   * Explicit versions in {@link encodeVersionList} form: all of them, or, when {@link allVersions} is set,
+   * only those the stored ranges do not already include (see {@link listedOutsideRanges}).
+   */
   versions: string | null;
+  /** The whole list, for the rare evaluation that cannot use the stored ranges; then it replaces `versions`. */
+  allVersions?: () => string | null;
   severity: OsvSeverity[];
   /** The preferred score of {@link severity}; null when none. */
   cvss: CvssScore | null;
@@ -79,8 +84,17 @@ export function setStoredRanges(c: Candidate, stored: FlatRanges, cmps: Comparat
   return true;
 }
 
+/** Replaces a trimmed versions list by the whole list. */
+export function wholeVersionList(c: Candidate): void {
+  if (!c.allVersions) return;
+  c.versions = c.allVersions();
+  delete c.allVersions;
+}
+
 /** Fills `c`'s ranges from the record's OSV ranges, sorting them under the matcher's comparators. */
 export function setRangesFromRecord(c: Candidate, ranges: readonly OsvRange[]): void {
+  // Ranges sorted under other comparators than the import's: the trimmed versions list no longer applies.
+  wholeVersionList(c);
   c.ranges = [];
   c.unorderedRanges = 0;
   for (const r of ranges) {

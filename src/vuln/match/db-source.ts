@@ -12,6 +12,7 @@ import {
   type CandidateSource,
 } from './candidate.js';
 import type { Comparators } from './comparators.js';
+import { encodeVersionList } from './listed-versions.js';
 import type { AffectedRow } from './stored-row.js';
 
 /** Bound on cached (ecosystem, name) lookups; past it the cache starts over. */
@@ -38,6 +39,7 @@ export class DbSource implements CandidateSource {
   private stmtCandidates!: BetterSqlite3.Statement<[string, string]>;
   private stmtMeta!: BetterSqlite3.Statement<[string]>;
   private stmtRanges!: BetterSqlite3.Statement<[string]>;
+  private stmtVersions!: BetterSqlite3.Statement<[number]>;
   private readonly advisories = new Map<number, AdvisoryRef>();
   private readonly byPair = new Map<string, Candidate[]>();
 
@@ -53,12 +55,12 @@ export class DbSource implements CandidateSource {
     this.generation = this.db.generation;
     this.advisories.clear();
     this.byPair.clear();
-    // A name's rows come in rowid order (the index's implicit last column), which fixes candidate order.
+    // A name's rows come in affected rowid order (the key's last column), which fixes candidate order.
     this.stmtCandidates = conn
       .prepare<[string, string]>(
-        `SELECT '[' || group_concat('[' || f.rowid || ',' || f.advisory || ',' || f.mrow || ']', ',') || ']'
-           FROM affected f
-          WHERE f.eco_base = ? AND f.withdrawn = 0 AND f.name IN (SELECT value FROM json_each(?))`,
+        `SELECT '[' || group_concat('[' || m.affected || ',' || m.advisory || ',' || m.mrow || ']', ',') || ']'
+           FROM affected_match m
+          WHERE m.eco_base = ? AND m.name IN (SELECT value FROM json_each(?))`,
       )
       .pluck();
     this.stmtMeta = conn
@@ -68,8 +70,11 @@ export class DbSource implements CandidateSource {
       )
       .pluck();
     this.stmtRanges = conn
-      .prepare<[string]>('SELECT rowid, ranges FROM affected WHERE rowid IN (SELECT value FROM json_each(?))')
+      .prepare<[string]>(
+        'SELECT rowid, ranges, versions FROM affected WHERE rowid IN (SELECT value FROM json_each(?))',
+      )
       .raw();
+    this.stmtVersions = conn.prepare<[number]>('SELECT versions FROM affected WHERE rowid = ?').pluck();
   }
 
   fetch(groups: Map<string, Set<string>>): Map<string, Candidate[]> {
@@ -110,17 +115,28 @@ export class DbSource implements CandidateSource {
   private candidate(row: AffectedRow): Candidate {
     let advisory = this.advisories.get(row[1]);
     if (!advisory) this.advisories.set(row[1], (advisory = new AdvisoryRef(row[1])));
-    return {
+    const c: Candidate = {
       advisory,
       ecosystem: row[4],
       ecoKey: row[3],
       ranges: [],
       versions: row[6],
-      severity: row[7] ?? [],
-      cvss: freezeCvss(row[8]),
+      severity: row[8] ?? [],
+      cvss: freezeCvss(row[9]),
       cmp: this.cmps.for(row[4]),
       unorderedRanges: 0,
     };
+    if (row[7] === 1) {
+      const rowid = row[0];
+      c.allVersions = () => this.allVersions(rowid);
+    }
+    return c;
+  }
+
+  /** An entry's whole versions list, stored as the record's JSON array. */
+  private allVersions(rowid: number): string | null {
+    const json = this.stmtVersions.get(rowid) as string | undefined;
+    return encodeVersionList(json ? (JSON.parse(json) as string[]) : []);
   }
 
   loadAdvisories(refs: readonly AdvisoryRef[]): void {
@@ -142,13 +158,23 @@ export class DbSource implements CandidateSource {
    * from the record's ranges instead.
    */
   private prepareFromRecords(resort: { rowid: number; cand: Candidate }[]): void {
-    const ranges = new Map<number, string>();
+    const stored = new Map<number, [string, string]>();
     for (let i = 0; i < resort.length; i += CHUNK) {
       const ids = resort.slice(i, i + CHUNK).map((r) => r.rowid);
-      for (const [rid, json] of this.stmtRanges.all(JSON.stringify(ids)) as [number, string][])
-        ranges.set(rid, json);
+      for (const [rid, ranges, versions] of this.stmtRanges.all(JSON.stringify(ids)) as [
+        number,
+        string,
+        string,
+      ][])
+        stored.set(rid, [ranges, versions]);
     }
-    for (const { rowid, cand } of resort)
-      setRangesFromRecord(cand, JSON.parse(ranges.get(rowid) ?? '[]') as OsvRange[]);
+    for (const { rowid, cand } of resort) {
+      const [ranges, versions] = stored.get(rowid) ?? ['[]', '[]'];
+      if (cand.allVersions) {
+        cand.versions = encodeVersionList(JSON.parse(versions) as string[]);
+        delete cand.allVersions;
+      }
+      setRangesFromRecord(cand, JSON.parse(ranges) as OsvRange[]);
+    }
   }
 }

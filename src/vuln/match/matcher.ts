@@ -6,13 +6,19 @@ import type { VulnDb } from '../db/store.js';
 import type { VersionComparator } from '../version/comparator.js';
 import { comparatorFor as defaultComparatorFor } from '../version/index.js';
 import { dbSeverityLevel, type AdvisoryMeta } from './advisory-meta.js';
-import { pairKey, type AdvisoryRef, type Candidate, type CandidateSource } from './candidate.js';
+import {
+  pairKey,
+  wholeVersionList,
+  type AdvisoryRef,
+  type Candidate,
+  type CandidateSource,
+} from './candidate.js';
 import { Comparators, type ComparatorResolver } from './comparators.js';
 import { DbSource } from './db-source.js';
 import type { CompareToVersion } from './evaluate.js';
 import { ListSource } from './list-source.js';
 import { listedHas, listedItems } from './listed-versions.js';
-import { evaluateFlat, nextRange } from './prepared.js';
+import { evaluateFlat, nextRange, rangeKeyed } from './prepared.js';
 import { semverComparator } from './semver.js';
 
 export type { ComparatorResolver } from './comparators.js';
@@ -171,18 +177,26 @@ export class Matcher {
       if (out.warnings === NO_WARNINGS) out.warnings = new Set();
       out.warnings.add(w);
     };
-    // compare(v, ·) under the SEMVER ordering and under the (one) ECOSYSTEM ordering of the package, null
-    // when v is not valid under it. The comparators cache parsed versions, so no memo here.
+    // compare(v, ·) and v's sort key under the SEMVER ordering and under the (one) ECOSYSTEM ordering of
+    // the package; compare is null when v is not valid under it. The comparators cache parsed versions.
     let semverVs: CompareToVersion | null | undefined;
+    let semverKey: string | undefined | null = null;
     let ecoCmp: VersionComparator | undefined;
     let ecoVs: CompareToVersion | null | undefined;
+    let ecoKey: string | undefined | null = null;
     const against = (cmp: VersionComparator): CompareToVersion | null => {
       if (cmp === semverComparator) return (semverVs ??= cmp.valid(v) ? (x) => cmp.compare(v, x) : null);
       if (cmp !== ecoCmp) {
         ecoCmp = cmp;
         ecoVs = cmp.valid(v) ? (x) => cmp.compare(v, x) : null;
+        ecoKey = null;
       }
       return ecoVs as CompareToVersion | null;
+    };
+    // Only after `against` found v valid; undefined when the ordering has no keys or v is too large for one.
+    const keyUnder = (cmp: VersionComparator): string | undefined => {
+      if (cmp === semverComparator) return semverKey === null ? (semverKey = cmp.sortKey?.(v)) : semverKey;
+      return ecoKey === null ? (ecoKey = cmp.sortKey?.(v)) : ecoKey;
     };
     for (const c of cands) {
       if (!ecosystemApplies(c.ecoKey, n.ecoKey, n.baseKey)) continue;
@@ -201,7 +215,7 @@ export class Matcher {
           continue;
         }
         evaluated = true;
-        const verdict = evaluateFlat(vs, r, i);
+        const verdict = evaluateFlat(vs, rangeKeyed(r, i) ? keyUnder(cmp) : undefined, r, i);
         if (verdict !== false) {
           affected = true;
           if (verdict !== true) {
@@ -275,11 +289,14 @@ function report(hits: readonly Hit[]): VulnMatch[] {
  * evaluated the list is derived from them, so the linear comparator scan is skipped.
  */
 function inVersions(v: string, c: Candidate, rangesEvaluated: boolean): boolean {
-  if (c.versions === null) return false;
+  if (c.versions === null && !c.allVersions) return false;
+  // A trimmed list holds every listed version the ranges leave out, and v is one only if the ranges were
+  // evaluated, or else v is invalid under their orderings (so no version they hold can be v).
   if (listedHas(c.versions, v)) return true;
   if (rangesEvaluated) return false;
   const cmp = c.cmp;
   if (!cmp || !cmp.valid(v)) return false;
+  wholeVersionList(c);
   for (const listed of listedItems(c.versions)) {
     try {
       if (cmp.compare(v, listed) === 0 && cmp.valid(listed)) return true;

@@ -1,10 +1,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OsvEvent, OsvRange } from '../db/osv.js';
-import { pep440 } from '../version/index.js';
-import { evaluateRange, prepareRange } from './evaluate.js';
+import { pep440, type VersionComparator } from '../version/index.js';
+import { evaluateRange, prepareRange, type RangeVerdict } from './evaluate.js';
 import { encodeVersionList, listedHas, listedItems } from './listed-versions.js';
-import { encodeRanges, evaluateFlat, nextRange, pushPrepared, type FlatRanges } from './prepared.js';
+import {
+  encodeRanges,
+  evaluateFlat,
+  nextRange,
+  pushPrepared,
+  rangeKeyed,
+  type FlatRanges,
+} from './prepared.js';
 import { semverComparator } from './semver.js';
 
 const VERSIONS = [
@@ -22,6 +29,15 @@ const VERSIONS = [
   '3.0',
   '9.9',
 ];
+
+/** The PEP 440 version as SemVer: `1.1rc1` is `1.1.0-rc1`, `1.0.post1` is `1.0.0-post1`. */
+function semverOf(v: string): string {
+  const m = /^(\d+(?:\.\d+)*)(?:\.?([a-z]+\d*))?$/.exec(v);
+  if (!m) throw new Error(`no SemVer form for ${v}`);
+  const nums = (m[1] as string).split('.');
+  while (nums.length < 3) nums.push('0');
+  return nums.join('.') + (m[2] ? `-${m[2]}` : '');
+}
 
 /** Every way to combine a few events of each kind, in record order (often unsorted on purpose). */
 function ranges(): OsvRange[] {
@@ -46,54 +62,96 @@ function ranges(): OsvRange[] {
 }
 
 describe('stored range form', () => {
-  test('evaluates exactly as evaluateRange on the prepared range (PEP 440 ordering)', () => {
-    for (const r of ranges()) {
+  const verdict = (got: boolean | string): RangeVerdict =>
+    got === false ? { affected: false } : got === true ? { affected: true } : { affected: true, fixed: got };
+
+  /** Every range, evaluated through sort keys and through compare, against evaluateRange. */
+  function checkAgainstEvaluateRange(
+    cmp: VersionComparator,
+    all: readonly OsvRange[],
+    versions: readonly string[],
+  ) {
+    let keyed = 0;
+    for (const r of all) {
       const flat: FlatRanges = [];
-      pushPrepared(flat, r, pep440);
-      const prepared = prepareRange(r, pep440);
+      pushPrepared(flat, r, cmp);
+      const prepared = prepareRange(r, cmp);
       assert.ok(prepared);
       assert.equal(nextRange(flat, 0), flat.length);
-      for (const v of VERSIONS) {
-        const want = evaluateRange(v, prepared, pep440);
-        const got = evaluateFlat((x) => pep440.compare(v, x), flat, 0);
-        assert.deepEqual(
-          got === false
-            ? { affected: false }
-            : got === true
-              ? { affected: true }
-              : { affected: true, fixed: got },
-          want,
-          `${v} in ${JSON.stringify(r.events)}`,
-        );
+      if (rangeKeyed(flat, 0)) keyed++;
+      for (const v of versions) {
+        const want = evaluateRange(v, prepared, cmp);
+        const where = `${v} in ${JSON.stringify(r.events)}`;
+        assert.deepEqual(verdict(evaluateFlat((x) => cmp.compare(v, x), undefined, flat, 0)), want, where);
+        const key = cmp.sortKey?.(v);
+        assert.ok(key !== undefined);
+        assert.deepEqual(verdict(evaluateFlat(() => NaN, key, flat, 0)), want, `${where}, by keys`);
       }
     }
+    return keyed;
+  }
+
+  test('evaluates exactly as evaluateRange on the prepared range, by keys and by compare (PEP 440)', () => {
+    assert.equal(checkAgainstEvaluateRange(pep440, ranges(), VERSIONS), ranges().length);
+  });
+
+  test('evaluates exactly as evaluateRange under the SEMVER ordering', () => {
+    const semverRanges = ranges().map((r) => ({
+      type: 'SEMVER' as const,
+      events: r.events.map((e) => {
+        const [[k, v]] = Object.entries(e) as [[string, string]];
+        return { [k]: v === '0' || v === '*' ? v : semverOf(v) };
+      }),
+    }));
+    const versions = [...new Set(VERSIONS.map(semverOf)), '1.1.0-rc.1', '2.0.1-0', 'v1.5.0', '1.0.0+build'];
+    assert.equal(checkAgainstEvaluateRange(semverComparator, semverRanges, versions), semverRanges.length);
+  });
+
+  test('a range with a version that has no key is stored without keys and evaluated by compare', () => {
+    const r: OsvRange = { type: 'ECOSYSTEM', events: [{ introduced: '1.0' }, { fixed: 'not-a-version' }] };
+    const flat: FlatRanges = [];
+    pushPrepared(flat, r, pep440);
+    assert.equal(rangeKeyed(flat, 0), false);
+    assert.equal(nextRange(flat, 0), flat.length);
+    // invalid versions sort below valid ones, so the fix comes first and 1.0 turns vulnerable for good
+    assert.equal(
+      evaluateFlat((x) => pep440.compare('1.5', x), pep440.sortKey?.('1.5'), flat, 0),
+      true,
+    );
   });
 
   test('import sorts SEMVER ranges and known ecosystems; unknown ones keep record order', () => {
     const events: OsvEvent[] = [{ fixed: '1.10.0' }, { introduced: '1.2.0' }, { limit: '2.0.0' }];
+    const keys = (cmp: VersionComparator): string[] =>
+      ['1.2.0', '1.10.0', '2.0.0'].map((v) => cmp.sortKey?.(v) as string);
     assert.deepEqual(encodeRanges('npm', [{ type: 'SEMVER', events }]), [
       'S',
       'semver',
       'if',
       1,
+      1,
       '1.2.0',
       '1.10.0',
       '2.0.0',
+      ...keys(semverComparator),
     ]);
     assert.deepEqual(encodeRanges('PyPI', [{ type: 'ECOSYSTEM', events }]), [
       'E',
       'pep440',
       'if',
       1,
+      1,
       '1.2.0',
       '1.10.0',
       '2.0.0',
+      ...keys(pep440),
     ]);
     assert.deepEqual(encodeRanges('NoSuchEcosystem', [{ type: 'ECOSYSTEM', events }]), [
       'E',
       null,
       'fi',
       1,
+      0,
       '1.10.0',
       '1.2.0',
       '2.0.0',
