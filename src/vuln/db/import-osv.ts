@@ -275,7 +275,7 @@ export class OsvWriter {
           normalized,
           row.lastInsertRowid,
           pk,
-          encodeAffectedRow(ecosystem, normalized, a),
+          encodeAffectedRow(ecosystem, a),
         );
     });
     for (const alias of new Set(rec.aliases ?? [])) this.insertAlias.run(alias, pk);

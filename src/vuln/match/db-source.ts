@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { CvssScore } from '../cvss/index.js';
+import { ecosystemKey } from '../db/ecosystem.js';
 import type { OsvRange } from '../db/osv.js';
 import type { Sqlite, VulnDb } from '../db/store.js';
 import type { AdvisoryMeta } from './advisory-meta.js';
@@ -13,7 +14,7 @@ import {
 } from './candidate.js';
 import type { Comparators } from './comparators.js';
 import { encodeVersionList } from './listed-versions.js';
-import type { AffectedRow } from './stored-row.js';
+import type { AffectedRow, PackageRows } from './stored-row.js';
 
 /** Bound on cached (ecosystem, name) lookups; past it the cache starts over. */
 const MAX_CACHED_PAIRS = 500_000;
@@ -42,6 +43,7 @@ export class DbSource implements CandidateSource {
   private stmtVersions!: BetterSqlite3.Statement<[number]>;
   private readonly advisories = new Map<number, AdvisoryRef>();
   private readonly byPair = new Map<string, Candidate[]>();
+  private readonly ecoKeys = new Map<string, string>();
 
   constructor(
     private readonly db: VulnDb,
@@ -55,12 +57,16 @@ export class DbSource implements CandidateSource {
     this.generation = this.db.generation;
     this.advisories.clear();
     this.byPair.clear();
-    // A name's rows come in affected rowid order (the key's last column), which fixes candidate order.
+    // Names come in order, each with its rows in affected rowid order (the primary key's order: the plan
+    // needs no sort), which fixes candidate order.
     this.stmtCandidates = conn
       .prepare<[string, string]>(
-        `SELECT '[' || group_concat('[' || m.affected || ',' || m.advisory || ',' || m.mrow || ']', ',') || ']'
-           FROM affected_match m
-          WHERE m.eco_base = ? AND m.name IN (SELECT value FROM json_each(?))`,
+        `SELECT '[' || group_concat(pkg, ',') || ']' FROM (
+           SELECT json_quote(m.name) || ',[' ||
+                  group_concat('[' || m.affected || ',' || m.advisory || ',' || m.mrow || ']', ',') || ']' AS pkg
+             FROM affected_match m
+            WHERE m.eco_base = ? AND m.name IN (SELECT value FROM json_each(?))
+            GROUP BY m.name)`,
       )
       .pluck();
     this.stmtMeta = conn
@@ -94,10 +100,14 @@ export class DbSource implements CandidateSource {
         const json = this.stmtCandidates.get(base, JSON.stringify(unknown.slice(i, i + CHUNK))) as
           string | null;
         if (!json) continue;
-        for (const row of JSON.parse(json) as AffectedRow[]) {
-          const cand = this.candidate(row);
-          (this.byPair.get(pairKey(base, row[2])) as Candidate[]).push(cand);
-          if (!setStoredRanges(cand, row[5], this.cmps)) resort.push({ rowid: row[0], cand });
+        const pkgs = JSON.parse(json) as PackageRows;
+        for (let p = 0; p < pkgs.length; p += 2) {
+          const list = this.byPair.get(pairKey(base, pkgs[p] as string)) as Candidate[];
+          for (const row of pkgs[p + 1] as AffectedRow[]) {
+            const cand = this.candidate(row);
+            list.push(cand);
+            if (!setStoredRanges(cand, row[3], this.cmps)) resort.push({ rowid: row[0], cand });
+          }
         }
       }
     }
@@ -117,20 +127,27 @@ export class DbSource implements CandidateSource {
     if (!advisory) this.advisories.set(row[1], (advisory = new AdvisoryRef(row[1])));
     const c: Candidate = {
       advisory,
-      ecosystem: row[4],
-      ecoKey: row[3],
+      ecosystem: row[2],
+      ecoKey: this.ecoKey(row[2]),
       ranges: [],
-      versions: row[6],
-      severity: row[8] ?? [],
-      cvss: freezeCvss(row[9]),
-      cmp: this.cmps.for(row[4]),
+      versions: row[4],
+      severity: row[6] ?? [],
+      cvss: freezeCvss(row[7]),
+      cmp: this.cmps.for(row[2]),
       unorderedRanges: 0,
     };
-    if (row[7] === 1) {
+    if (row[5] === 1) {
       const rowid = row[0];
       c.allVersions = () => this.allVersions(rowid);
     }
     return c;
+  }
+
+  /** Lookup key of an ecosystem string; rows repeat a few strings thousands of times. */
+  private ecoKey(ecosystem: string): string {
+    let k = this.ecoKeys.get(ecosystem);
+    if (k === undefined) this.ecoKeys.set(ecosystem, (k = ecosystemKey(ecosystem)));
+    return k;
   }
 
   /** An entry's whole versions list, stored as the record's JSON array. */

@@ -1,5 +1,4 @@
 import type { CvssScore } from '../cvss/index.js';
-import { ecosystemKey } from '../db/ecosystem.js';
 import type { OsvAffected, OsvSeverity } from '../db/osv.js';
 import { pickCvss } from './advisory-meta.js';
 import { encodeVersionList } from './listed-versions.js';
@@ -8,14 +7,12 @@ import { encodeRanges, listedOutsideRanges, type FlatRanges } from './prepared.j
 /**
  * What the matcher reads of one affected entry, stored at import as the body of a JSON array
  * (`affected_match.mrow`). The candidate query concatenates these bodies, prefixed with the affected rowid
- * and advisory key, into one JSON text per ecosystem: a single JSON.parse then replaces thousands of row
- * objects and per-column parses.
+ * and advisory key, into one JSON text per ecosystem, each package's rows after its name ({@link
+ * PackageRows}): a single JSON.parse then replaces thousands of row objects and per-column parses.
  */
 export type AffectedRow = [
   rowid: number,
   advisory: number,
-  name: string,
-  ecoKey: string,
   ecosystem: string,
   ranges: FlatRanges,
   /** {@link encodeVersionList} form of the listed versions outside `ranges` ({@link listedOutsideRanges}). */
@@ -27,16 +24,17 @@ export type AffectedRow = [
   cvss: CvssScore | null,
 ];
 
+/** The candidate query's answer for one base ecosystem: each package name, then the rows of its entries. */
+export type PackageRows = (string | AffectedRow[])[];
+
 /** The `mrow` text of an affected entry: the {@link AffectedRow} fields after rowid and advisory. */
-export function encodeAffectedRow(ecosystem: string, name: string, a: OsvAffected): string {
+export function encodeAffectedRow(ecosystem: string, a: OsvAffected): string {
   const severity = a.severity?.length ? a.severity : null;
   const cvss = severity ? pickCvss(severity) : null;
   const ranges = encodeRanges(ecosystem, a.ranges ?? []);
   const listed = a.versions ?? [];
   const outside = listedOutsideRanges(ecosystem, ranges, listed);
   return [
-    JSON.stringify(name),
-    JSON.stringify(ecosystemKey(ecosystem)),
     JSON.stringify(ecosystem),
     JSON.stringify(ranges),
     JSON.stringify(encodeVersionList(outside)),
