@@ -31,8 +31,12 @@ export function isScopedEcosystem(ecosystem: string): boolean {
  * become one `-`); every other ecosystem compares names exactly.
  */
 export function normalizePackageName(ecosystem: string, name: string): string {
-  const base = ecosystemBaseKey(ecosystem);
-  if (base === 'pypi')
+  return normalizeNameIn(ecosystemBaseKey(ecosystem), name);
+}
+
+/** {@link normalizePackageName} for a base ecosystem key already at hand (`pypi`, `go`). */
+export function normalizeNameIn(baseKey: string, name: string): string {
+  if (baseKey === 'pypi')
     return name
       .trim()
       .toLowerCase()

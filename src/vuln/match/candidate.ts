@@ -48,15 +48,20 @@ export interface Candidate {
   unorderedRanges: number;
 }
 
+/** Candidates by normalized package name, for one base ecosystem. */
+export type CandidatesByName = ReadonlyMap<string, readonly Candidate[]>;
+
 /** Where candidates come from: the SQLite database or an in-memory record list. */
 export interface CandidateSource {
-  /** Candidates for every (base ecosystem, normalized name) pair asked, keyed {@link pairKey}. */
-  fetch(groups: Map<string, Set<string>>): Map<string, Candidate[]>;
+  /**
+   * Candidates for every (base ecosystem, normalized names) group asked, by base ecosystem key then name; a
+   * name may be missing or map to an empty list when nothing affects it. (Nested maps rather than one map
+   * of joined keys: each lookup then hashes a name string once, not a new concatenation per call.)
+   */
+  fetch(groups: Map<string, Set<string>>): Map<string, CandidatesByName>;
   /** Makes `meta` of these advisories available (one batch for a whole inventory). */
   loadAdvisories(refs: readonly AdvisoryRef[]): void;
 }
-
-export const pairKey = (base: string, name: string): string => `${base}\0${name}`;
 
 /**
  * Takes `c`'s ranges from their stored pre-sorted form; false when one was sorted under another ordering

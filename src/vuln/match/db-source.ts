@@ -6,10 +6,10 @@ import type { Sqlite, VulnDb } from '../db/store.js';
 import type { AdvisoryMeta } from './advisory-meta.js';
 import {
   AdvisoryRef,
-  pairKey,
   setRangesFromRecord,
   setStoredRanges,
   type Candidate,
+  type CandidatesByName,
   type CandidateSource,
 } from './candidate.js';
 import type { Comparators } from './comparators.js';
@@ -42,7 +42,9 @@ export class DbSource implements CandidateSource {
   private stmtRanges!: BetterSqlite3.Statement<[string]>;
   private stmtVersions!: BetterSqlite3.Statement<[number]>;
   private readonly advisories = new Map<number, AdvisoryRef>();
-  private readonly byPair = new Map<string, Candidate[]>();
+  /** Built candidates by base ecosystem and name, misses included (empty lists). */
+  private readonly byBase = new Map<string, Map<string, Candidate[]>>();
+  private cachedPairs = 0;
   private readonly ecoKeys = new Map<string, string>();
 
   constructor(
@@ -56,7 +58,8 @@ export class DbSource implements CandidateSource {
     this.conn = conn;
     this.generation = this.db.generation;
     this.advisories.clear();
-    this.byPair.clear();
+    this.byBase.clear();
+    this.cachedPairs = 0;
     // Names come in order, each with its rows in affected rowid order (the primary key's order: the plan
     // needs no sort), which fixes candidate order.
     this.stmtCandidates = conn
@@ -83,26 +86,31 @@ export class DbSource implements CandidateSource {
     this.stmtVersions = conn.prepare<[number]>('SELECT versions FROM affected WHERE rowid = ?').pluck();
   }
 
-  fetch(groups: Map<string, Set<string>>): Map<string, Candidate[]> {
+  fetch(groups: Map<string, Set<string>>): Map<string, CandidatesByName> {
     this.ensure();
-    if (this.byPair.size > MAX_CACHED_PAIRS) this.byPair.clear();
+    if (this.cachedPairs > MAX_CACHED_PAIRS) {
+      this.byBase.clear();
+      this.cachedPairs = 0;
+    }
     const resort: { rowid: number; cand: Candidate }[] = [];
     for (const [base, names] of groups) {
+      let byName = this.byBase.get(base);
+      if (!byName) this.byBase.set(base, (byName = new Map()));
       const unknown: string[] = [];
       for (const n of names) {
-        const k = pairKey(base, n);
-        if (!this.byPair.has(k)) {
+        if (!byName.has(n)) {
           unknown.push(n);
-          this.byPair.set(k, []);
+          byName.set(n, []);
         }
       }
+      this.cachedPairs += unknown.length;
       for (let i = 0; i < unknown.length; i += CHUNK) {
         const json = this.stmtCandidates.get(base, JSON.stringify(unknown.slice(i, i + CHUNK))) as
           string | null;
         if (!json) continue;
         const pkgs = JSON.parse(json) as PackageRows;
         for (let p = 0; p < pkgs.length; p += 2) {
-          const list = this.byPair.get(pairKey(base, pkgs[p] as string)) as Candidate[];
+          const list = byName.get(pkgs[p] as string) as Candidate[];
           for (const row of pkgs[p + 1] as AffectedRow[]) {
             const cand = this.candidate(row);
             list.push(cand);
@@ -112,14 +120,7 @@ export class DbSource implements CandidateSource {
       }
     }
     if (resort.length) this.prepareFromRecords(resort);
-    const out = new Map<string, Candidate[]>();
-    for (const [base, names] of groups)
-      for (const name of names) {
-        const k = pairKey(base, name);
-        const list = this.byPair.get(k);
-        if (list?.length) out.set(k, list);
-      }
-    return out;
+    return this.byBase;
   }
 
   private candidate(row: AffectedRow): Candidate {

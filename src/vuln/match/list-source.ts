@@ -3,9 +3,9 @@ import type { OsvRecord } from '../db/osv.js';
 import { advisoryMeta, pickCvss } from './advisory-meta.js';
 import {
   AdvisoryRef,
-  pairKey,
   setRangesFromRecord,
   type Candidate,
+  type CandidatesByName,
   type CandidateSource,
 } from './candidate.js';
 import type { Comparators } from './comparators.js';
@@ -13,7 +13,7 @@ import { encodeVersionList } from './listed-versions.js';
 
 /** Candidates from an in-memory record list, indexed once. Withdrawn records are left out. */
 export class ListSource implements CandidateSource {
-  private readonly index = new Map<string, Candidate[]>();
+  private readonly index = new Map<string, Map<string, Candidate[]>>();
 
   constructor(records: readonly OsvRecord[], cmps: Comparators) {
     for (const rec of records) {
@@ -22,9 +22,12 @@ export class ListSource implements CandidateSource {
       for (const a of rec.affected ?? []) {
         if (!a.package) continue;
         const { ecosystem, name } = a.package;
-        const k = pairKey(ecosystemBaseKey(ecosystem), normalizePackageName(ecosystem, name));
-        let list = this.index.get(k);
-        if (!list) this.index.set(k, (list = []));
+        const base = ecosystemBaseKey(ecosystem);
+        let byName = this.index.get(base);
+        if (!byName) this.index.set(base, (byName = new Map()));
+        const normalized = normalizePackageName(ecosystem, name);
+        let list = byName.get(normalized);
+        if (!list) byName.set(normalized, (list = []));
         const severity = a.severity ?? [];
         const cand: Candidate = {
           advisory,
@@ -43,15 +46,8 @@ export class ListSource implements CandidateSource {
     }
   }
 
-  fetch(groups: Map<string, Set<string>>): Map<string, Candidate[]> {
-    const out = new Map<string, Candidate[]>();
-    for (const [base, names] of groups) {
-      for (const name of names) {
-        const list = this.index.get(pairKey(base, name));
-        if (list) out.set(pairKey(base, name), list);
-      }
-    }
-    return out;
+  fetch(): Map<string, CandidatesByName> {
+    return this.index;
   }
 
   loadAdvisories(): void {

@@ -1,18 +1,12 @@
 import type { Severity } from '../../core/severity.js';
 import type { CvssScore } from '../cvss/index.js';
-import { ecosystemBaseKey, ecosystemKey, normalizePackageName } from '../db/ecosystem.js';
+import { ecosystemBaseKey, ecosystemKey, normalizeNameIn } from '../db/ecosystem.js';
 import type { OsvRecord, OsvSeverity } from '../db/osv.js';
 import type { VulnDb } from '../db/store.js';
 import type { VersionComparator } from '../version/comparator.js';
 import { comparatorFor as defaultComparatorFor } from '../version/index.js';
 import { dbSeverityLevel, type AdvisoryMeta } from './advisory-meta.js';
-import {
-  pairKey,
-  wholeVersionList,
-  type AdvisoryRef,
-  type Candidate,
-  type CandidateSource,
-} from './candidate.js';
+import { wholeVersionList, type AdvisoryRef, type Candidate, type CandidateSource } from './candidate.js';
 import { Comparators, type ComparatorResolver } from './comparators.js';
 import { DbSource } from './db-source.js';
 import type { CompareToVersion } from './evaluate.js';
@@ -20,6 +14,7 @@ import { ListSource } from './list-source.js';
 import { listedHas, listedItems } from './listed-versions.js';
 import { evaluateFlat, nextRange, rangeKeyed } from './prepared.js';
 import { semverComparator } from './semver.js';
+import { VersionUnder } from './version-under.js';
 
 export type { ComparatorResolver } from './comparators.js';
 
@@ -101,11 +96,23 @@ const cvssRank = (s: CvssScore | null | undefined): number => (s ? Number(s.vers
 /** Shared empty results: most packages of an inventory match nothing. */
 const NO_FIXES: string[] = [];
 const NO_HITS: Hit[] = [];
+const NO_CANDIDATES: readonly Candidate[] = [];
 const NO_WARNINGS: Set<string> = new Set();
 
 interface Evaluated {
   hits: Hit[];
   warnings: Set<string>;
+}
+
+const NOTHING: Evaluated = { hits: NO_HITS, warnings: NO_WARNINGS };
+
+/** Stands in for compare(v, ·) where ranges are evaluated by sort keys; never called. */
+const BY_KEYS: CompareToVersion = () => NaN;
+
+function warned(warnings: Set<string>, w: string): Set<string> {
+  const out = warnings === NO_WARNINGS ? new Set<string>() : warnings;
+  out.add(w);
+  return out;
 }
 
 /**
@@ -115,6 +122,7 @@ interface Evaluated {
 export class Matcher {
   private readonly cmps: Comparators;
   private readonly source: CandidateSource;
+  private readonly at = new VersionUnder();
 
   constructor(from: VulnDb | readonly OsvRecord[], opts: MatchOptions = {}) {
     this.cmps = new Comparators(opts.comparatorFor ?? defaultComparatorFor);
@@ -136,21 +144,26 @@ export class Matcher {
   /** Matches many packages with one lookup per ecosystem. Results are in query order. */
   matchAll(queries: readonly PackageQuery[]): PackageMatchResult[] {
     const groups = new Map<string, Set<string>>();
+    // An inventory repeats a few ecosystem strings thousands of times: derive their keys once.
+    const keysOf = new Map<string, { baseKey: string; ecoKey: string }>();
     const norm = queries.map((q) => {
-      const baseKey = ecosystemBaseKey(q.ecosystem);
-      const name = normalizePackageName(q.ecosystem, q.name);
+      let keys = keysOf.get(q.ecosystem);
+      if (!keys)
+        keysOf.set(
+          q.ecosystem,
+          (keys = { baseKey: ecosystemBaseKey(q.ecosystem), ecoKey: ecosystemKey(q.ecosystem) }),
+        );
+      const { baseKey, ecoKey } = keys;
+      const name = normalizeNameIn(baseKey, q.name);
       let set = groups.get(baseKey);
       if (!set) groups.set(baseKey, (set = new Set()));
       set.add(name);
-      return {
-        baseKey,
-        name,
-        ecoKey: ecosystemKey(q.ecosystem),
-        version: osvVersion(baseKey, name, q.version),
-      };
+      return { baseKey, name, ecoKey, version: osvVersion(baseKey, name, q.version) };
     });
     const candidates = this.source.fetch(groups);
-    const evaluated = norm.map((n) => this.evaluate(n, candidates.get(pairKey(n.baseKey, n.name)) ?? []));
+    const evaluated = norm.map((n) =>
+      this.evaluate(n, candidates.get(n.baseKey)?.get(n.name) ?? NO_CANDIDATES),
+    );
     // Advisory metadata is read only now, in one batch, and only for advisories that matched.
     const refs = new Set<AdvisoryRef>();
     for (const e of evaluated) for (const h of e.hits) refs.add(h.c.advisory);
@@ -170,34 +183,12 @@ export class Matcher {
     n: { baseKey: string; ecoKey: string; version: string },
     cands: readonly Candidate[],
   ): Evaluated {
-    const out: Evaluated = { hits: NO_HITS, warnings: NO_WARNINGS };
-    if (!cands.length) return out;
+    if (!cands.length) return NOTHING;
     const v = n.version;
-    const warn = (w: string): void => {
-      if (out.warnings === NO_WARNINGS) out.warnings = new Set();
-      out.warnings.add(w);
-    };
-    // compare(v, ·) and v's sort key under the SEMVER ordering and under the (one) ECOSYSTEM ordering of
-    // the package; compare is null when v is not valid under it. The comparators cache parsed versions.
-    let semverVs: CompareToVersion | null | undefined;
-    let semverKey: string | undefined | null = null;
-    let ecoCmp: VersionComparator | undefined;
-    let ecoVs: CompareToVersion | null | undefined;
-    let ecoKey: string | undefined | null = null;
-    const against = (cmp: VersionComparator): CompareToVersion | null => {
-      if (cmp === semverComparator) return (semverVs ??= cmp.valid(v) ? (x) => cmp.compare(v, x) : null);
-      if (cmp !== ecoCmp) {
-        ecoCmp = cmp;
-        ecoVs = cmp.valid(v) ? (x) => cmp.compare(v, x) : null;
-        ecoKey = null;
-      }
-      return ecoVs as CompareToVersion | null;
-    };
-    // Only after `against` found v valid; undefined when the ordering has no keys or v is too large for one.
-    const keyUnder = (cmp: VersionComparator): string | undefined => {
-      if (cmp === semverComparator) return semverKey === null ? (semverKey = cmp.sortKey?.(v)) : semverKey;
-      return ecoKey === null ? (ecoKey = cmp.sortKey?.(v)) : ecoKey;
-    };
+    const at = this.at;
+    at.reset(v);
+    let hits = NO_HITS;
+    let warnings = NO_WARNINGS;
     for (const c of cands) {
       if (!ecosystemApplies(c.ecoKey, n.ecoKey, n.baseKey)) continue;
       let affected = false;
@@ -207,15 +198,18 @@ export class Matcher {
       for (let i = 0; i < r.length; i = nextRange(r, i)) {
         const semver = r[i] === 'S';
         const cmp = semver ? semverComparator : (c.cmp as VersionComparator);
-        const vs = against(cmp);
+        // A key exists exactly for valid versions (short of absurd lengths); without one, compare.
+        const key = rangeKeyed(r, i) ? at.key(cmp) : undefined;
+        const vs = key === undefined ? at.compare(cmp) : BY_KEYS;
         if (!vs) {
-          warn(
+          warnings = warned(
+            warnings,
             `version "${v}" is not a valid ${cmp.name} version; its ${semver ? 'SEMVER' : 'ECOSYSTEM'} ranges were not evaluated`,
           );
           continue;
         }
         evaluated = true;
-        const verdict = evaluateFlat(vs, rangeKeyed(r, i) ? keyUnder(cmp) : undefined, r, i);
+        const verdict = evaluateFlat(vs, key, r, i);
         if (verdict !== false) {
           affected = true;
           if (verdict !== true) {
@@ -225,16 +219,17 @@ export class Matcher {
         }
       }
       if (c.unorderedRanges)
-        warn(
+        warnings = warned(
+          warnings,
           `no version ordering known for ecosystem "${c.ecosystem}"; only its listed versions were checked`,
         );
       if (!affected) affected = inVersions(v, c, evaluated);
       if (affected) {
-        if (out.hits === NO_HITS) out.hits = [];
-        out.hits.push({ c, fixed });
+        if (hits === NO_HITS) hits = [];
+        hits.push({ c, fixed });
       }
     }
-    return out;
+    return hits === NO_HITS && warnings === NO_WARNINGS ? NOTHING : { hits, warnings };
   }
 }
 

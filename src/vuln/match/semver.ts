@@ -16,11 +16,17 @@ interface Parsed {
 
 const cache = new Map<string, Parsed | null>();
 
+function parseUncached(v: string): Parsed | null {
+  const m = RE.exec(v.trim());
+  return m
+    ? { nums: [m[1] as string, m[2] as string, m[3] as string], pre: m[4] ? m[4].split('.') : [] }
+    : null;
+}
+
 function parse(v: string): Parsed | null {
   let p = cache.get(v);
   if (p !== undefined) return p;
-  const m = RE.exec(v.trim());
-  p = m ? { nums: [m[1] as string, m[2] as string, m[3] as string], pre: m[4] ? m[4].split('.') : [] } : null;
+  p = parseUncached(v);
   if (cache.size > 200_000) cache.clear();
   cache.set(v, p);
   return p;
@@ -68,8 +74,9 @@ export const semverComparator: VersionComparator = {
     return cmpPre(x.pre, y.pre);
   },
   // cmpNum orders digit strings by length first, leading zeros included (`01` > `9` in a pre-release).
+  // Uncached: a key is taken once per installed version, and import keys every event version once.
   sortKey(v) {
-    const p = parse(v);
+    const p = parseUncached(v);
     return p ? semverKey(p.nums, p.pre, isNum, rawNumberKey) : undefined;
   },
 };

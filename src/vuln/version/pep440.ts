@@ -181,8 +181,9 @@ export const pep440: VersionComparator = {
   name: 'pep440',
   compare: (a, b) => compareWithFallback(a, b, parsePep440, compareParsedPep440),
   valid: (v) => parsePep440(v) !== undefined,
+  // Uncached: a key is taken once per version (see VersionComparator.sortKey).
   sortKey(v) {
-    const p = parsePep440(v);
+    const p = parseUncached(v);
     return p && pep440Key(p);
   },
 };

@@ -130,8 +130,9 @@ export const semver: VersionComparator = {
   name: 'semver',
   compare: (a, b) => compareWithFallback(a, b, parseSemver, compareParsedSemver),
   valid: (v) => parseSemver(v) !== undefined,
+  // Uncached: a key is taken once per version (see VersionComparator.sortKey).
   sortKey(v) {
-    const p = parseSemver(v);
+    const p = parseUncached(v);
     return p && semverKey([p.major, p.minor, p.patch], p.pre, isNumeric, numberKey);
   },
 };
