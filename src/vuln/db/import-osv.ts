@@ -9,7 +9,7 @@ import type { Sqlite, VulnDb } from './store.js';
 import { DEFAULT_ZIP_LIMITS, looksLikeZip, readZipEntries, type ZipLimits } from './zip.js';
 import { MAX_ALIAS_COUNT } from '../../core/yaml-source.js';
 import { advisoryMeta } from '../match/advisory-meta.js';
-import { encodeAffectedRow } from '../match/stored-row.js';
+import { asciiJson, encodeAffectedRow } from '../match/stored-row.js';
 
 /** Malformed input met during an import: how many, and the first few for the message. */
 export interface ImportWarnings {
@@ -251,7 +251,7 @@ export class OsvWriter {
     const pk = Number(info.lastInsertRowid);
     const withdrawn = rec.withdrawn ? 1 : 0;
     // Withdrawn records never match: no match data, so their scores are not worth computing.
-    if (!withdrawn) this.insertMatchMeta.run(pk, JSON.stringify(advisoryMeta(rec)));
+    if (!withdrawn) this.insertMatchMeta.run(pk, asciiJson(advisoryMeta(rec)));
     rec.affected?.forEach((a, idx) => {
       if (!a.package) return;
       const { ecosystem, name } = a.package;

@@ -64,10 +64,11 @@ export interface MatchOptions {
 interface MatchAcc {
   adv: AdvisoryMeta;
   eco: string;
-  fixed: Set<string>;
+  /** Distinct fixed versions, in hit order until sorted. */
+  fixed: string[];
   sev: OsvSeverity[];
   cvss: CvssScore | null;
-  cmp?: VersionComparator;
+  cmp: VersionComparator | undefined;
 }
 
 /** A candidate whose ranges or versions include the queried version, with the fixes found. */
@@ -97,6 +98,7 @@ const cvssRank = (s: CvssScore | null | undefined): number => (s ? Number(s.vers
 const NO_FIXES: string[] = [];
 const NO_HITS: Hit[] = [];
 const NO_CANDIDATES: readonly Candidate[] = [];
+const NO_SEVERITY: OsvSeverity[] = [];
 const NO_WARNINGS: Set<string> = new Set();
 
 interface Evaluated {
@@ -235,47 +237,59 @@ export class Matcher {
 
 /** One finding per advisory among the hits, by id. */
 function report(hits: readonly Hit[]): VulnMatch[] {
-  const byId = new Map<string, MatchAcc>();
+  // Hits of one advisory (several affected entries of a record) are few: a map only for long hit lists.
+  const accs: MatchAcc[] = [];
+  const byId = hits.length > 8 ? new Map<string, MatchAcc>() : undefined;
   for (const { c, fixed } of hits) {
     const adv = c.advisory.meta();
     if (!adv) continue;
-    let m = byId.get(adv.id);
+    let m = byId ? byId.get(adv.id) : accFor(accs, adv.id);
     if (!m) {
-      m = { adv, eco: c.ecosystem, fixed: new Set(), sev: [], cvss: adv.cvss };
-      if (c.cmp) m.cmp = c.cmp;
-      byId.set(adv.id, m);
+      m = { adv, eco: c.ecosystem, fixed: [], sev: NO_SEVERITY, cvss: adv.cvss, cmp: c.cmp };
+      accs.push(m);
+      byId?.set(adv.id, m);
     }
-    for (const f of fixed) m.fixed.add(f);
+    for (const f of fixed) if (!m.fixed.includes(f)) m.fixed.push(f);
     if (c.severity.length) {
+      if (m.sev === NO_SEVERITY) m.sev = [];
       m.sev.push(...c.severity);
       if (cvssRank(c.cvss) > cvssRank(m.cvss)) m.cvss = c.cvss;
     }
   }
-  const matches: VulnMatch[] = [];
-  for (const m of byId.values()) {
-    const cmp = m.cmp ?? semverComparator;
-    const fixedVersions = [...m.fixed].sort((x, y) => cmp.compare(x, y));
-    const severity = m.sev.length ? [...m.adv.severity, ...m.sev] : m.adv.severity;
-    const cvss = m.cvss;
-    const out: VulnMatch = {
-      id: m.adv.id,
-      aliases: m.adv.aliases,
-      modified: m.adv.modified,
-      ecosystem: m.eco,
-      fixedVersions,
-      fixAvailable: fixedVersions.length > 0,
-      severity,
-    };
-    if (m.adv.summary !== undefined) out.summary = m.adv.summary;
-    if (m.adv.published !== undefined) out.published = m.adv.published;
-    if (fixedVersions[0] !== undefined) out.fixed = fixedVersions[0];
-    if (cvss) out.cvss = cvss;
-    const level = cvss?.severity ?? dbSeverityLevel(m.adv.dbSeverity);
-    if (level) out.severityLevel = level;
-    matches.push(out);
-  }
-  matches.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+  const matches = accs.map(toMatch);
+  if (matches.length > 1) matches.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   return matches;
+}
+
+function accFor(accs: readonly MatchAcc[], id: string): MatchAcc | undefined {
+  for (const a of accs) if (a.adv.id === id) return a;
+  return undefined;
+}
+
+function toMatch(m: MatchAcc): VulnMatch {
+  const fixedVersions = m.fixed;
+  if (fixedVersions.length > 1) {
+    const cmp = m.cmp ?? semverComparator;
+    fixedVersions.sort((x, y) => cmp.compare(x, y));
+  }
+  const severity = m.sev.length ? [...m.adv.severity, ...m.sev] : m.adv.severity;
+  const cvss = m.cvss;
+  const out: VulnMatch = {
+    id: m.adv.id,
+    aliases: m.adv.aliases,
+    modified: m.adv.modified,
+    ecosystem: m.eco,
+    fixedVersions,
+    fixAvailable: fixedVersions.length > 0,
+    severity,
+  };
+  if (m.adv.summary !== undefined) out.summary = m.adv.summary;
+  if (m.adv.published !== undefined) out.published = m.adv.published;
+  if (fixedVersions[0] !== undefined) out.fixed = fixedVersions[0];
+  if (cvss) out.cvss = cvss;
+  const level = cvss?.severity ?? dbSeverityLevel(m.adv.dbSeverity);
+  if (level) out.severityLevel = level;
+  return out;
 }
 
 /**

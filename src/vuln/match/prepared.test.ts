@@ -4,6 +4,7 @@ import type { OsvEvent, OsvRange } from '../db/osv.js';
 import { pep440, type VersionComparator } from '../version/index.js';
 import { evaluateRange, prepareRange, type RangeVerdict } from './evaluate.js';
 import { encodeVersionList, listedHas, listedItems } from './listed-versions.js';
+import { asciiJson } from './stored-row.js';
 import {
   encodeRanges,
   evaluateFlat,
@@ -176,5 +177,14 @@ describe('stored versions list', () => {
     assert.equal(listedHas(odd, 'a\nb'), true);
     assert.equal(listedHas(odd, 'a'), false);
     assert.deepEqual(listedItems(odd), ['a\nb', 'c']);
+  });
+});
+
+describe('stored JSON', () => {
+  test('escapes every character past ASCII and parses back to the same value', () => {
+    const value = { summary: 'caf\u00e9 \u201cquoted\u201d \u{1F600} \u007f', lone: '\ud800', n: [1, null] };
+    const text = asciiJson(value);
+    assert.match(text, /^[\x20-\x7e]*$/);
+    assert.deepEqual(JSON.parse(text), value);
   });
 });
