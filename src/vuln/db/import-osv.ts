@@ -269,14 +269,10 @@ export class OsvWriter {
         JSON.stringify(a.versions ?? []),
         a.severity ? JSON.stringify(a.severity) : null,
       );
-      if (!withdrawn)
-        this.insertAffectedMatch.run(
-          base,
-          normalized,
-          row.lastInsertRowid,
-          pk,
-          encodeAffectedRow(ecosystem, a),
-        );
+      if (!withdrawn) {
+        const rowid = Number(row.lastInsertRowid);
+        this.insertAffectedMatch.run(base, normalized, rowid, pk, encodeAffectedRow(rowid, pk, ecosystem, a));
+      }
     });
     for (const alias of new Set(rec.aliases ?? [])) this.insertAlias.run(alias, pk);
     return true;

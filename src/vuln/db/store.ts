@@ -71,7 +71,7 @@ CREATE TABLE affected (
 );
 CREATE INDEX affected_pkg ON affected (eco_base, name);
 CREATE INDEX affected_advisory ON affected (advisory);
--- What the matcher reads of each affected entry of a record that is not withdrawn: mrow is a JSON array body
+-- What the matcher reads of each affected entry of a record that is not withdrawn: mrow is a JSON array
 -- (src/vuln/match/stored-row.ts). Clustered by package, so the lookup of a name reads a few adjacent pages of
 -- small rows instead of hopping from an index into the wide affected rows.
 CREATE TABLE affected_match (

@@ -66,7 +66,7 @@ export class DbSource implements CandidateSource {
       .prepare<[string, string]>(
         `SELECT '[' || group_concat(pkg, ',') || ']' FROM (
            SELECT json_quote(m.name) || ',[' ||
-                  group_concat('[' || m.affected || ',' || m.advisory || ',' || m.mrow || ']', ',') || ']' AS pkg
+                  group_concat(m.mrow, ',') || ']' AS pkg
              FROM affected_match m
             WHERE m.eco_base = ? AND m.name IN (SELECT value FROM json_each(?))
             GROUP BY m.name)`,

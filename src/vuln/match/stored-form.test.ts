@@ -131,10 +131,10 @@ test('the PyPI lists are stored trimmed to the versions outside the ranges', () 
     )
     .pluck()
     .all() as string[];
-  // mrow is an AffectedRow after rowid and advisory: ecosystem, ranges, versions, trimmed, ...
-  const stored = rows.map((r) => JSON.parse(`[${r}]`) as unknown[]);
+  // mrow is an AffectedRow: rowid, advisory, ecosystem, ranges, versions, trimmed, ...
+  const stored = rows.map((r) => JSON.parse(r) as unknown[]);
   assert.deepEqual(
-    stored.map((s) => [s[2], s[3]]),
+    stored.map((s) => [s[4], s[5]]),
     [
       ['\n0.9\nweird build\n', 1],
       [null, 1],

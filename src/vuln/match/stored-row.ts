@@ -5,10 +5,9 @@ import { encodeVersionList } from './listed-versions.js';
 import { encodeRanges, listedOutsideRanges, type FlatRanges } from './prepared.js';
 
 /**
- * What the matcher reads of one affected entry, stored at import as the body of a JSON array
- * (`affected_match.mrow`). The candidate query concatenates these bodies, prefixed with the affected rowid
- * and advisory key, into one JSON text per ecosystem, each package's rows after its name ({@link
- * PackageRows}): a single JSON.parse then replaces thousands of row objects and per-column parses.
+ * What the matcher reads of one affected entry, stored at import as JSON text (`affected_match.mrow`). The
+ * candidate query concatenates these texts into one JSON text per ecosystem, each package's rows after its
+ * name ({@link PackageRows}): a single JSON.parse then replaces thousands of row objects and per-column parses.
  */
 export type AffectedRow = [
   rowid: number,
@@ -41,19 +40,27 @@ const NON_ASCII = /[\u007f-\uffff]/g;
 /** The candidate query's answer for one base ecosystem: each package name, then the rows of its entries. */
 export type PackageRows = (string | AffectedRow[])[];
 
-/** The `mrow` text of an affected entry: the {@link AffectedRow} fields after rowid and advisory. */
-export function encodeAffectedRow(ecosystem: string, a: OsvAffected): string {
+/** The `mrow` text of an affected entry: its {@link AffectedRow}. */
+export function encodeAffectedRow(
+  rowid: number,
+  advisory: number,
+  ecosystem: string,
+  a: OsvAffected,
+): string {
   const severity = a.severity?.length ? a.severity : null;
   const cvss = severity ? pickCvss(severity) : null;
   const ranges = encodeRanges(ecosystem, a.ranges ?? []);
   const listed = a.versions ?? [];
   const outside = listedOutsideRanges(ecosystem, ranges, listed);
-  return [
+  const fields = [
+    String(rowid),
+    String(advisory),
     asciiJson(ecosystem),
     asciiJson(ranges),
     asciiJson(encodeVersionList(outside)),
     outside.length < listed.length ? '1' : '0',
     asciiJson(severity),
     asciiJson(cvss),
-  ].join(',');
+  ];
+  return `[${fields.join(',')}]`;
 }
