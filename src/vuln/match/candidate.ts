@@ -1,10 +1,10 @@
-import type { CvssScore } from '../cvss/index.js';
-import type { OsvRange, OsvSeverity } from '../db/osv.js';
+import type { OsvRange } from '../db/osv.js';
 import type { VersionComparator } from '../version/comparator.js';
 import type { AdvisoryMeta } from './advisory-meta.js';
 import type { Comparators } from './comparators.js';
 import { nextRange, pushPrepared, type FlatRanges } from './prepared.js';
 import { semverComparator } from './semver.js';
+import { ROW, type AffectedRow } from './stored-row.js';
 
 /**
  * An advisory's match metadata, loaded only once one of its entries matched: most candidates never do.
@@ -24,29 +24,13 @@ export class AdvisoryRef {
   }
 }
 
-/** An affected entry of an advisory, ready to evaluate against a package version. */
-export interface Candidate {
-  advisory: AdvisoryRef;
-  /** Ecosystem string of the entry and its lookup key. */
-  ecosystem: string;
-  ecoKey: string;
-  /** SEMVER and ordered ECOSYSTEM ranges, events sorted under `semverComparator` and {@link cmp}. */
-  ranges: FlatRanges;
-  /**
-   * Explicit versions in {@link encodeVersionList} form: all of them, or, when {@link allVersions} is set,
-   * only those the stored ranges do not already include (see {@link listedOutsideRanges}).
-   */
-  versions: string | null;
-  /** The whole list, for the rare evaluation that cannot use the stored ranges; then it replaces `versions`. */
-  allVersions?: () => string | null;
-  severity: OsvSeverity[];
-  /** The preferred score of {@link severity}; null when none. */
-  cvss: CvssScore | null;
-  /** Comparator of the ECOSYSTEM ordering, undefined when the ecosystem is unknown. */
-  cmp: VersionComparator | undefined;
-  /** ECOSYSTEM ranges that could not be evaluated for lack of a comparator. */
-  unorderedRanges: number;
-}
+/**
+ * An affected entry of an advisory, ready to evaluate: the stored row itself ({@link AffectedRow}), its
+ * ranges sorted under the matcher's orderings. A cold match reads ten thousand entries and most never match,
+ * so no object is built per entry; an advisory is looked up by its key only for a match. Sources fit rows
+ * to the matcher before handing them out ({@link fitStoredRanges}, {@link setRangesFromRecord}).
+ */
+export type Candidate = AffectedRow;
 
 /** Candidates by normalized package name, for one base ecosystem. */
 export type CandidatesByName = ReadonlyMap<string, readonly Candidate[]>;
@@ -59,53 +43,61 @@ export interface CandidateSource {
    * of joined keys: each lookup then hashes a name string once, not a new concatenation per call.)
    */
   fetch(groups: Map<string, Set<string>>): Map<string, CandidatesByName>;
+  /** The advisory of a candidate's advisory key. */
+  advisory(key: number): AdvisoryRef;
   /** Makes `meta` of these advisories available (one batch for a whole inventory). */
   loadAdvisories(refs: readonly AdvisoryRef[]): void;
+  /** Replaces a trimmed versions list (`trimmed` 1) by the whole list. */
+  wholeVersions(c: Candidate): void;
 }
 
 /**
- * Takes `c`'s ranges from their stored pre-sorted form; false when one was sorted under another ordering
- * than the matcher's, so the entry must be prepared from the record's ranges ({@link setRangesFromRecord}).
+ * Checks that `c`'s stored ranges were sorted under the matcher's orderings; false when one was not, so the
+ * entry must be prepared from the record's ranges ({@link setRangesFromRecord}). ECOSYSTEM ranges of an
+ * ecosystem without an ordering are set aside and counted (for the warning), never evaluated.
  */
-export function setStoredRanges(c: Candidate, stored: FlatRanges, cmps: Comparators): boolean {
+export function fitStoredRanges(c: Candidate, cmps: Comparators): boolean {
+  const stored = c[ROW.ranges];
+  const ecosystem = c[ROW.ecosystem];
+  const cmp = cmps.for(ecosystem);
+  let unordered = 0;
   for (let i = 0; i < stored.length; i = nextRange(stored, i)) {
     const sortedBy = stored[i + 1] as string | null;
     if (stored[i] === 'S') {
       if (sortedBy !== semverComparator.name) return false;
-    } else if (!c.cmp) {
-      c.unorderedRanges++;
-    } else if (sortedBy === null || !cmps.storedOrderUsable(c.ecosystem, sortedBy)) {
+    } else if (!cmp) {
+      unordered++;
+    } else if (sortedBy === null || !cmps.storedOrderUsable(ecosystem, sortedBy)) {
       return false;
     }
   }
-  if (!c.unorderedRanges) {
-    c.ranges = stored;
-    return true;
+  if (unordered) {
+    const kept: FlatRanges = [];
+    for (let i = 0; i < stored.length; i = nextRange(stored, i))
+      if (stored[i] === 'S') kept.push(...stored.slice(i, nextRange(stored, i)));
+    c[ROW.ranges] = kept;
+    c[ROW.unordered] = unordered;
   }
-  // Ranges without an ordering are only counted (for the warning), never evaluated.
-  c.ranges = [];
-  for (let i = 0; i < stored.length; i = nextRange(stored, i))
-    if (stored[i] === 'S') c.ranges.push(...stored.slice(i, nextRange(stored, i)));
   return true;
 }
 
-/** Replaces a trimmed versions list by the whole list. */
-export function wholeVersionList(c: Candidate): void {
-  if (!c.allVersions) return;
-  c.versions = c.allVersions();
-  delete c.allVersions;
-}
-
-/** Fills `c`'s ranges from the record's OSV ranges, sorting them under the matcher's comparators. */
-export function setRangesFromRecord(c: Candidate, ranges: readonly OsvRange[]): void {
-  // Ranges sorted under other comparators than the import's: the trimmed versions list no longer applies.
-  wholeVersionList(c);
-  c.ranges = [];
-  c.unorderedRanges = 0;
+/**
+ * Sets `c`'s ranges from the record's OSV ranges, sorted under the matcher's orderings (`cmp` for
+ * ECOSYSTEM ranges). The versions list must be whole by now: a trimmed one only fits the import's orderings.
+ */
+export function setRangesFromRecord(
+  c: Candidate,
+  ranges: readonly OsvRange[],
+  cmp: VersionComparator | undefined,
+): void {
+  const out: FlatRanges = [];
+  let unordered = 0;
   for (const r of ranges) {
     if (r.type !== 'SEMVER' && r.type !== 'ECOSYSTEM') continue;
-    const rc = r.type === 'SEMVER' ? semverComparator : c.cmp;
-    if (rc) pushPrepared(c.ranges, r, rc);
-    else c.unorderedRanges++;
+    const rc = r.type === 'SEMVER' ? semverComparator : cmp;
+    if (rc) pushPrepared(out, r, rc);
+    else unordered++;
   }
+  c[ROW.ranges] = out;
+  if (unordered) c[ROW.unordered] = unordered;
 }

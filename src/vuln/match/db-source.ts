@@ -1,20 +1,19 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { CvssScore } from '../cvss/index.js';
-import { ecosystemKey } from '../db/ecosystem.js';
 import type { OsvRange } from '../db/osv.js';
 import type { Sqlite, VulnDb } from '../db/store.js';
 import type { AdvisoryMeta } from './advisory-meta.js';
 import {
   AdvisoryRef,
+  fitStoredRanges,
   setRangesFromRecord,
-  setStoredRanges,
   type Candidate,
   type CandidatesByName,
   type CandidateSource,
 } from './candidate.js';
 import type { Comparators } from './comparators.js';
 import { encodeVersionList } from './listed-versions.js';
-import type { AffectedRow, PackageRows } from './stored-row.js';
+import { ROW, type AffectedRow, type PackageRows } from './stored-row.js';
 
 /** Bound on cached (ecosystem, name) lookups; past it the cache starts over. */
 const MAX_CACHED_PAIRS = 500_000;
@@ -22,17 +21,12 @@ const MAX_CACHED_PAIRS = 500_000;
 /** Ids or names per json_each parameter, keeping each bound JSON text to a few hundred kilobytes. */
 const CHUNK = 10_000;
 
-/** Frozen like tryCvssScore's results: one object is shared by every finding of the advisory. */
-function freezeCvss(s: CvssScore | null): CvssScore | null {
-  return s ? Object.freeze(s) : null;
-}
-
 /**
- * Candidates from the SQLite database, in the form stored at import (events pre-sorted, CVSS pre-scored).
- * Per base ecosystem one query returns every affected entry of the asked names as a single JSON text (one
- * JSON.parse instead of thousands of row objects); the metadata of the advisories that matched comes the
- * same way in one more query. Built candidates are cached per package, misses included, so a warm match
- * (the registry re-match, the webhook's repeated images) runs no SQL at all.
+ * Candidates from the SQLite database, in the form stored at import (events pre-sorted and keyed, CVSS
+ * pre-scored). Per base ecosystem one query returns every affected entry of the asked names as a single JSON
+ * text, whose parsed rows are the candidates (one JSON.parse, no object per entry); the metadata of the
+ * advisories that matched comes the same way in one more query. Rows are cached per package, misses
+ * included, so a warm match (the registry re-match, the webhook's repeated images) runs no SQL at all.
  */
 export class DbSource implements CandidateSource {
   private conn: Sqlite | undefined;
@@ -42,10 +36,9 @@ export class DbSource implements CandidateSource {
   private stmtRanges!: BetterSqlite3.Statement<[string]>;
   private stmtVersions!: BetterSqlite3.Statement<[number]>;
   private readonly advisories = new Map<number, AdvisoryRef>();
-  /** Built candidates by base ecosystem and name, misses included (empty lists). */
-  private readonly byBase = new Map<string, Map<string, Candidate[]>>();
+  /** Candidates by base ecosystem and name, misses included (empty lists). */
+  private readonly byBase = new Map<string, Map<string, readonly Candidate[]>>();
   private cachedPairs = 0;
-  private readonly ecoKeys = new Map<string, string>();
 
   constructor(
     private readonly db: VulnDb,
@@ -92,7 +85,7 @@ export class DbSource implements CandidateSource {
       this.byBase.clear();
       this.cachedPairs = 0;
     }
-    const resort: { rowid: number; cand: Candidate }[] = [];
+    const resort: Candidate[] = [];
     for (const [base, names] of groups) {
       let byName = this.byBase.get(base);
       if (!byName) this.byBase.set(base, (byName = new Map()));
@@ -100,7 +93,7 @@ export class DbSource implements CandidateSource {
       for (const n of names) {
         if (!byName.has(n)) {
           unknown.push(n);
-          byName.set(n, []);
+          byName.set(n, NO_CANDIDATES);
         }
       }
       this.cachedPairs += unknown.length;
@@ -110,11 +103,12 @@ export class DbSource implements CandidateSource {
         if (!json) continue;
         const pkgs = JSON.parse(json) as PackageRows;
         for (let p = 0; p < pkgs.length; p += 2) {
-          const list = byName.get(pkgs[p] as string) as Candidate[];
-          for (const row of pkgs[p + 1] as AffectedRow[]) {
-            const cand = this.candidate(row);
-            list.push(cand);
-            if (!setStoredRanges(cand, row[3], this.cmps)) resort.push({ rowid: row[0], cand });
+          const rows = pkgs[p + 1] as AffectedRow[];
+          byName.set(pkgs[p] as string, rows);
+          for (const row of rows) {
+            // Frozen like tryCvssScore's results: one object is shared by every finding of the entry.
+            if (row[ROW.cvss]) Object.freeze(row[ROW.cvss]);
+            if (!fitStoredRanges(row, this.cmps)) resort.push(row);
           }
         }
       }
@@ -123,38 +117,17 @@ export class DbSource implements CandidateSource {
     return this.byBase;
   }
 
-  private candidate(row: AffectedRow): Candidate {
-    let advisory = this.advisories.get(row[1]);
-    if (!advisory) this.advisories.set(row[1], (advisory = new AdvisoryRef(row[1])));
-    const c: Candidate = {
-      advisory,
-      ecosystem: row[2],
-      ecoKey: this.ecoKey(row[2]),
-      ranges: [],
-      versions: row[4],
-      severity: row[6] ?? [],
-      cvss: freezeCvss(row[7]),
-      cmp: this.cmps.for(row[2]),
-      unorderedRanges: 0,
-    };
-    if (row[5] === 1) {
-      const rowid = row[0];
-      c.allVersions = () => this.allVersions(rowid);
-    }
-    return c;
+  advisory(pk: number): AdvisoryRef {
+    let ref = this.advisories.get(pk);
+    if (!ref) this.advisories.set(pk, (ref = new AdvisoryRef(pk)));
+    return ref;
   }
 
-  /** Lookup key of an ecosystem string; rows repeat a few strings thousands of times. */
-  private ecoKey(ecosystem: string): string {
-    let k = this.ecoKeys.get(ecosystem);
-    if (k === undefined) this.ecoKeys.set(ecosystem, (k = ecosystemKey(ecosystem)));
-    return k;
-  }
-
-  /** An entry's whole versions list, stored as the record's JSON array. */
-  private allVersions(rowid: number): string | null {
-    const json = this.stmtVersions.get(rowid) as string | undefined;
-    return encodeVersionList(json ? (JSON.parse(json) as string[]) : []);
+  wholeVersions(c: Candidate): void {
+    if (c[ROW.trimmed] !== 1) return;
+    const json = this.stmtVersions.get(c[ROW.rowid]) as string | undefined;
+    c[ROW.versions] = encodeVersionList(json ? (JSON.parse(json) as string[]) : []);
+    c[ROW.trimmed] = 0;
   }
 
   loadAdvisories(refs: readonly AdvisoryRef[]): void {
@@ -165,7 +138,7 @@ export class DbSource implements CandidateSource {
       for (let j = 0; j < flat.length; j += 2) {
         const ref = this.advisories.get(flat[j] as number);
         const meta = flat[j + 1] as AdvisoryMeta;
-        freezeCvss(meta.cvss);
+        if (meta.cvss) Object.freeze(meta.cvss as CvssScore);
         if (ref) ref.decoded = meta;
       }
     }
@@ -173,12 +146,13 @@ export class DbSource implements CandidateSource {
 
   /**
    * Entries whose stored order does not apply to the matcher's comparators (a custom resolver): prepared
-   * from the record's ranges instead.
+   * from the record's ranges instead, with the whole versions list (the trimmed one fits only the import's
+   * orderings).
    */
-  private prepareFromRecords(resort: { rowid: number; cand: Candidate }[]): void {
+  private prepareFromRecords(resort: Candidate[]): void {
     const stored = new Map<number, [string, string]>();
     for (let i = 0; i < resort.length; i += CHUNK) {
-      const ids = resort.slice(i, i + CHUNK).map((r) => r.rowid);
+      const ids = resort.slice(i, i + CHUNK).map((c) => c[ROW.rowid]);
       for (const [rid, ranges, versions] of this.stmtRanges.all(JSON.stringify(ids)) as [
         number,
         string,
@@ -186,13 +160,15 @@ export class DbSource implements CandidateSource {
       ][])
         stored.set(rid, [ranges, versions]);
     }
-    for (const { rowid, cand } of resort) {
-      const [ranges, versions] = stored.get(rowid) ?? ['[]', '[]'];
-      if (cand.allVersions) {
-        cand.versions = encodeVersionList(JSON.parse(versions) as string[]);
-        delete cand.allVersions;
+    for (const c of resort) {
+      const [ranges, versions] = stored.get(c[ROW.rowid]) ?? ['[]', '[]'];
+      if (c[ROW.trimmed] === 1) {
+        c[ROW.versions] = encodeVersionList(JSON.parse(versions) as string[]);
+        c[ROW.trimmed] = 0;
       }
-      setRangesFromRecord(cand, JSON.parse(ranges) as OsvRange[]);
+      setRangesFromRecord(c, JSON.parse(ranges) as OsvRange[], this.cmps.for(c[ROW.ecosystem]));
     }
   }
 }
+
+const NO_CANDIDATES: readonly Candidate[] = [];

@@ -1,4 +1,4 @@
-import { ecosystemBaseKey, ecosystemKey, normalizePackageName } from '../db/ecosystem.js';
+import { ecosystemBaseKey, normalizePackageName } from '../db/ecosystem.js';
 import type { OsvRecord } from '../db/osv.js';
 import { advisoryMeta, pickCvss } from './advisory-meta.js';
 import {
@@ -14,11 +14,13 @@ import { encodeVersionList } from './listed-versions.js';
 /** Candidates from an in-memory record list, indexed once. Withdrawn records are left out. */
 export class ListSource implements CandidateSource {
   private readonly index = new Map<string, Map<string, Candidate[]>>();
+  /** Advisory keys are positions here. */
+  private readonly refs: AdvisoryRef[] = [];
 
   constructor(records: readonly OsvRecord[], cmps: Comparators) {
     for (const rec of records) {
       if (rec.withdrawn) continue;
-      const advisory = new AdvisoryRef(-1, () => advisoryMeta(rec));
+      const key = this.refs.push(new AdvisoryRef(-1, () => advisoryMeta(rec))) - 1;
       for (const a of rec.affected ?? []) {
         if (!a.package) continue;
         const { ecosystem, name } = a.package;
@@ -28,19 +30,18 @@ export class ListSource implements CandidateSource {
         const normalized = normalizePackageName(ecosystem, name);
         let list = byName.get(normalized);
         if (!list) byName.set(normalized, (list = []));
-        const severity = a.severity ?? [];
-        const cand: Candidate = {
-          advisory,
+        const severity = a.severity?.length ? a.severity : null;
+        const cand: Candidate = [
+          -1,
+          key,
           ecosystem,
-          ecoKey: ecosystemKey(ecosystem),
-          ranges: [],
-          versions: encodeVersionList(a.versions ?? []),
+          [],
+          encodeVersionList(a.versions ?? []),
+          0,
           severity,
-          cvss: severity.length ? pickCvss(severity) : null,
-          cmp: cmps.for(ecosystem),
-          unorderedRanges: 0,
-        };
-        setRangesFromRecord(cand, a.ranges ?? []);
+          severity ? pickCvss(severity) : null,
+        ];
+        setRangesFromRecord(cand, a.ranges ?? [], cmps.for(ecosystem));
         list.push(cand);
       }
     }
@@ -50,7 +51,15 @@ export class ListSource implements CandidateSource {
     return this.index;
   }
 
+  advisory(key: number): AdvisoryRef {
+    return this.refs[key] as AdvisoryRef;
+  }
+
   loadAdvisories(): void {
     // Records build their metadata on first use.
+  }
+
+  wholeVersions(): void {
+    // Lists are never trimmed here.
   }
 }

@@ -6,7 +6,7 @@ import type { VulnDb } from '../db/store.js';
 import type { VersionComparator } from '../version/comparator.js';
 import { comparatorFor as defaultComparatorFor } from '../version/index.js';
 import { dbSeverityLevel, type AdvisoryMeta } from './advisory-meta.js';
-import { wholeVersionList, type AdvisoryRef, type Candidate, type CandidateSource } from './candidate.js';
+import type { AdvisoryRef, Candidate, CandidateSource } from './candidate.js';
 import { Comparators, type ComparatorResolver } from './comparators.js';
 import { DbSource } from './db-source.js';
 import type { CompareToVersion } from './evaluate.js';
@@ -14,6 +14,7 @@ import { ListSource } from './list-source.js';
 import { listedHas, listedItems } from './listed-versions.js';
 import { evaluateFlat, nextRange, rangeKeyed } from './prepared.js';
 import { semverComparator } from './semver.js';
+import { ROW } from './stored-row.js';
 import { VersionUnder } from './version-under.js';
 
 export type { ComparatorResolver } from './comparators.js';
@@ -125,6 +126,8 @@ export class Matcher {
   private readonly cmps: Comparators;
   private readonly source: CandidateSource;
   private readonly at = new VersionUnder();
+  /** Lookup keys of candidates' ecosystem strings: rows repeat a few strings thousands of times. */
+  private readonly ecoKeys = new Map<string, string>();
 
   constructor(from: VulnDb | readonly OsvRecord[], opts: MatchOptions = {}) {
     this.cmps = new Comparators(opts.comparatorFor ?? defaultComparatorFor);
@@ -168,16 +171,22 @@ export class Matcher {
     );
     // Advisory metadata is read only now, in one batch, and only for advisories that matched.
     const refs = new Set<AdvisoryRef>();
-    for (const e of evaluated) for (const h of e.hits) refs.add(h.c.advisory);
+    for (const e of evaluated) for (const h of e.hits) refs.add(this.source.advisory(h.c[ROW.advisory]));
     if (refs.size) this.source.loadAdvisories([...refs]);
     return queries.map((query, i) => {
       const e = evaluated[i] as (typeof evaluated)[number];
       return {
         query,
-        matches: e.hits.length ? report(e.hits) : [],
+        matches: e.hits.length ? this.report(e.hits) : [],
         warnings: e.warnings.size ? [...e.warnings] : [],
       };
     });
+  }
+
+  private ecoKey(ecosystem: string): string {
+    let k = this.ecoKeys.get(ecosystem);
+    if (k === undefined) this.ecoKeys.set(ecosystem, (k = ecosystemKey(ecosystem)));
+    return k;
   }
 
   /** The candidates that affect the version, in candidate order, and why others could not be judged. */
@@ -192,14 +201,17 @@ export class Matcher {
     let hits = NO_HITS;
     let warnings = NO_WARNINGS;
     for (const c of cands) {
-      if (!ecosystemApplies(c.ecoKey, n.ecoKey, n.baseKey)) continue;
+      const ecosystem = c[ROW.ecosystem];
+      if (!ecosystemApplies(this.ecoKey(ecosystem), n.ecoKey, n.baseKey)) continue;
+      const ecoCmp = this.cmps.for(ecosystem);
       let affected = false;
       let evaluated = false;
       let fixed = NO_FIXES;
-      const r = c.ranges;
+      const r = c[ROW.ranges];
       for (let i = 0; i < r.length; i = nextRange(r, i)) {
         const semver = r[i] === 'S';
-        const cmp = semver ? semverComparator : (c.cmp as VersionComparator);
+        // Sources leave only ECOSYSTEM ranges of ecosystems with an ordering in `ranges`.
+        const cmp = semver ? semverComparator : (ecoCmp as VersionComparator);
         // A key exists exactly for valid versions (short of absurd lengths); without one, compare.
         const key = rangeKeyed(r, i) ? at.key(cmp) : undefined;
         const vs = key === undefined ? at.compare(cmp) : BY_KEYS;
@@ -220,12 +232,12 @@ export class Matcher {
           }
         }
       }
-      if (c.unorderedRanges)
+      if (c[ROW.unordered])
         warnings = warned(
           warnings,
-          `no version ordering known for ecosystem "${c.ecosystem}"; only its listed versions were checked`,
+          `no version ordering known for ecosystem "${ecosystem}"; only its listed versions were checked`,
         );
-      if (!affected) affected = inVersions(v, c, evaluated);
+      if (!affected) affected = this.inVersions(v, c, ecoCmp, evaluated);
       if (affected) {
         if (hits === NO_HITS) hits = [];
         hits.push({ c, fixed });
@@ -233,32 +245,60 @@ export class Matcher {
     }
     return hits === NO_HITS && warnings === NO_WARNINGS ? NOTHING : { hits, warnings };
   }
-}
 
-/** One finding per advisory among the hits, by id. */
-function report(hits: readonly Hit[]): VulnMatch[] {
-  // Hits of one advisory (several affected entries of a record) are few: a map only for long hit lists.
-  const accs: MatchAcc[] = [];
-  const byId = hits.length > 8 ? new Map<string, MatchAcc>() : undefined;
-  for (const { c, fixed } of hits) {
-    const adv = c.advisory.meta();
-    if (!adv) continue;
-    let m = byId ? byId.get(adv.id) : accFor(accs, adv.id);
-    if (!m) {
-      m = { adv, eco: c.ecosystem, fixed: [], sev: NO_SEVERITY, cvss: adv.cvss, cmp: c.cmp };
-      accs.push(m);
-      byId?.set(adv.id, m);
+  /** One finding per advisory among the hits, by id. */
+  private report(hits: readonly Hit[]): VulnMatch[] {
+    // Hits of one advisory (several affected entries of a record) are few: a map only for long hit lists.
+    const accs: MatchAcc[] = [];
+    const byId = hits.length > 8 ? new Map<string, MatchAcc>() : undefined;
+    for (const { c, fixed } of hits) {
+      const adv = this.source.advisory(c[ROW.advisory]).meta();
+      if (!adv) continue;
+      let m = byId ? byId.get(adv.id) : accFor(accs, adv.id);
+      if (!m) {
+        const eco = c[ROW.ecosystem];
+        m = { adv, eco, fixed: [], sev: NO_SEVERITY, cvss: adv.cvss, cmp: this.cmps.for(eco) };
+        accs.push(m);
+        byId?.set(adv.id, m);
+      }
+      for (const f of fixed) if (!m.fixed.includes(f)) m.fixed.push(f);
+      const severity = c[ROW.severity];
+      if (severity?.length) {
+        if (m.sev === NO_SEVERITY) m.sev = [];
+        m.sev.push(...severity);
+        if (cvssRank(c[ROW.cvss]) > cvssRank(m.cvss)) m.cvss = c[ROW.cvss];
+      }
     }
-    for (const f of fixed) if (!m.fixed.includes(f)) m.fixed.push(f);
-    if (c.severity.length) {
-      if (m.sev === NO_SEVERITY) m.sev = [];
-      m.sev.push(...c.severity);
-      if (cvssRank(c.cvss) > cvssRank(m.cvss)) m.cvss = c.cvss;
-    }
+    const matches = accs.map(toMatch);
+    if (matches.length > 1) matches.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    return matches;
   }
-  const matches = accs.map(toMatch);
-  if (matches.length > 1) matches.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-  return matches;
+
+  /**
+   * `IncludedInVersions`: the exact string; and, for entries whose ranges could not be evaluated, also a
+   * version equal under the ecosystem's ordering (`1.0` == `1.0.0` in PEP 440). Where ranges were
+   * evaluated the list is derived from them, so the linear comparator scan is skipped.
+   */
+  private inVersions(
+    v: string,
+    c: Candidate,
+    cmp: VersionComparator | undefined,
+    rangesEvaluated: boolean,
+  ): boolean {
+    // A trimmed list holds every listed version the ranges leave out, and v is one only if the ranges were
+    // evaluated, or else v is invalid under their orderings (so no version they hold can be v).
+    if (listedHas(c[ROW.versions], v)) return true;
+    if (rangesEvaluated || !cmp || !cmp.valid(v)) return false;
+    this.source.wholeVersions(c);
+    for (const listed of listedItems(c[ROW.versions])) {
+      try {
+        if (cmp.compare(v, listed) === 0 && cmp.valid(listed)) return true;
+      } catch {
+        // a malformed listed version cannot equal a valid one
+      }
+    }
+    return false;
+  }
 }
 
 function accFor(accs: readonly MatchAcc[], id: string): MatchAcc | undefined {
@@ -290,30 +330,6 @@ function toMatch(m: MatchAcc): VulnMatch {
   const level = cvss?.severity ?? dbSeverityLevel(m.adv.dbSeverity);
   if (level) out.severityLevel = level;
   return out;
-}
-
-/**
- * `IncludedInVersions`: the exact string; and, for entries whose ranges could not be evaluated, also a
- * version equal under the ecosystem's ordering (`1.0` == `1.0.0` in PEP 440). Where ranges were
- * evaluated the list is derived from them, so the linear comparator scan is skipped.
- */
-function inVersions(v: string, c: Candidate, rangesEvaluated: boolean): boolean {
-  if (c.versions === null && !c.allVersions) return false;
-  // A trimmed list holds every listed version the ranges leave out, and v is one only if the ranges were
-  // evaluated, or else v is invalid under their orderings (so no version they hold can be v).
-  if (listedHas(c.versions, v)) return true;
-  if (rangesEvaluated) return false;
-  const cmp = c.cmp;
-  if (!cmp || !cmp.valid(v)) return false;
-  wholeVersionList(c);
-  for (const listed of listedItems(c.versions)) {
-    try {
-      if (cmp.compare(v, listed) === 0 && cmp.valid(listed)) return true;
-    } catch {
-      // a malformed listed version cannot equal a valid one
-    }
-  }
-  return false;
 }
 
 const matchers = new WeakMap<object, Map<ComparatorResolver | undefined, Matcher>>();

@@ -10,7 +10,9 @@ import { encodeRanges, listedOutsideRanges, type FlatRanges } from './prepared.j
  * name ({@link PackageRows}): a single JSON.parse then replaces thousands of row objects and per-column parses.
  */
 export type AffectedRow = [
+  /** `affected.rowid`; -1 for an in-memory record. */
   rowid: number,
+  /** The source's key of the advisory (the database's `advisories.pk`). */
   advisory: number,
   ecosystem: string,
   ranges: FlatRanges,
@@ -21,7 +23,22 @@ export type AffectedRow = [
   severity: OsvSeverity[] | null,
   /** The preferred score of `severity`. */
   cvss: CvssScore | null,
+  /** Never stored: set by a source to the ECOSYSTEM ranges it left out of `ranges` for lack of an ordering. */
+  unordered?: number,
 ];
+
+/** Positions in an {@link AffectedRow}. */
+export const ROW = {
+  rowid: 0,
+  advisory: 1,
+  ecosystem: 2,
+  ranges: 3,
+  versions: 4,
+  trimmed: 5,
+  severity: 6,
+  cvss: 7,
+  unordered: 8,
+} as const;
 
 /**
  * JSON with every character past ASCII escaped (`\u00e9`). The matcher's queries concatenate thousands of
