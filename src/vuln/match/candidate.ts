@@ -74,7 +74,7 @@ export function fitStoredRanges(c: Candidate, cmps: Comparators): boolean {
   if (unordered) {
     const kept: FlatRanges = [];
     for (let i = 0; i < stored.length; i = nextRange(stored, i))
-      if (stored[i] === 'S') kept.push(...stored.slice(i, nextRange(stored, i)));
+      if (stored[i] === 'S') for (let j = i; j < nextRange(stored, i); j++) kept.push(stored[j] as string);
     c[ROW.ranges] = kept;
     c[ROW.unordered] = unordered;
   }

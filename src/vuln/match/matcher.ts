@@ -265,7 +265,7 @@ export class Matcher {
       const severity = c[ROW.severity];
       if (severity?.length) {
         if (m.sev === NO_SEVERITY) m.sev = [];
-        m.sev.push(...severity);
+        for (const e of severity) m.sev.push(e); // a loop: spreading a hostile list could exceed the argument limit
         if (cvssRank(c[ROW.cvss]) > cvssRank(m.cvss)) m.cvss = c[ROW.cvss];
       }
     }

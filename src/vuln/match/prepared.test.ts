@@ -8,9 +8,11 @@ import { asciiJson } from './stored-row.js';
 import {
   encodeRanges,
   evaluateFlat,
+  listedOutsideRanges,
   nextRange,
   pushPrepared,
   rangeKeyed,
+  TRIM_BUDGET,
   type FlatRanges,
 } from './prepared.js';
 import { semverComparator } from './semver.js';
@@ -186,5 +188,32 @@ describe('stored JSON', () => {
     const text = asciiJson(value);
     assert.match(text, /^[\x20-\x7e]*$/);
     assert.deepEqual(JSON.parse(text), value);
+  });
+});
+
+describe('listed versions outside the ranges', () => {
+  const range: OsvRange = { type: 'ECOSYSTEM', events: [{ introduced: '1.0' }, { fixed: '2.0' }] };
+  test('only versions the ranges leave out are kept, invalid ones included', () => {
+    const ranges = encodeRanges('PyPI', [range]);
+    assert.deepEqual(listedOutsideRanges('PyPI', ranges, ['0.9', '1.0', '1.5', '2.0', 'not a version']), [
+      '0.9',
+      '2.0',
+      'not a version',
+    ]);
+    // no ordering for the ecosystem: its ranges are never evaluated, so nothing is left out
+    const unknown = encodeRanges('NoSuchEcosystem', [range]);
+    assert.deepEqual(listedOutsideRanges('NoSuchEcosystem', unknown, ['1.5']), ['1.5']);
+  });
+
+  test('past the work budget the whole list is kept', () => {
+    const events: OsvEvent[] = [];
+    for (let i = 0; i < 2000; i++) events.push({ introduced: `${i}.0` }, { fixed: `${i}.5` });
+    const ranges = encodeRanges('PyPI', [{ type: 'ECOSYSTEM', events }]);
+    const listed = Array.from({ length: Math.ceil(TRIM_BUDGET / 4000) + 1 }, (_, i) => `${i % 2000}.1`);
+    const t = performance.now();
+    assert.equal(listedOutsideRanges('PyPI', ranges, listed).length, listed.length);
+    assert.ok(performance.now() - t < 1000, 'returned without evaluating');
+    // and just under it, the same list shape is trimmed
+    assert.deepEqual(listedOutsideRanges('PyPI', ranges, listed.slice(0, 10)), []);
   });
 });

@@ -171,6 +171,9 @@ export function evaluateFlat(
   return true;
 }
 
+/** Listed versions times range events up to which {@link listedOutsideRanges} trims a list. */
+export const TRIM_BUDGET = 2_000_000;
+
 /** Whether the stored ranges include v when the matcher evaluates them with the import orderings. */
 function inStoredRanges(r: FlatRanges, v: string, eco: VersionComparator | undefined): boolean {
   for (let i = 0; i < r.length; i = nextRange(r, i)) {
@@ -195,6 +198,12 @@ export function listedOutsideRanges(
   listed: readonly string[],
 ): string[] {
   if (!ranges.length) return [...listed];
+  // Each listed version is evaluated against every event: past a budget (a hostile record listing a million
+  // versions against as many events) the whole list is kept, which is always correct, only larger.
+  let events = 0;
+  for (let i = 0; i < ranges.length; i = nextRange(ranges, i))
+    events += (ranges[i + 2] as string).length + (ranges[i + 3] as number);
+  if (listed.length * events > TRIM_BUDGET) return [...listed];
   const eco = importComparator(ecosystem);
   return listed.filter((v) => !inStoredRanges(ranges, v, eco));
 }
