@@ -53,22 +53,18 @@ export class DbSource implements CandidateSource {
     this.advisories.clear();
     this.byBase.clear();
     this.cachedPairs = 0;
-    // Names come in order, each with its rows in affected rowid order (the primary key's order: the plan
-    // needs no sort), which fixes candidate order.
+    // For each asked name (json_each, outer by CROSS JOIN: one primary-key search per name, no temporary
+    // index of the list), its rows in affected rowid order, each after the name's position in the list.
     this.stmtCandidates = conn
       .prepare<[string, string]>(
-        `SELECT '[' || group_concat(pkg, ',') || ']' FROM (
-           SELECT json_quote(m.name) || ',[' ||
-                  group_concat(m.mrow, ',') || ']' AS pkg
-             FROM affected_match m
-            WHERE m.eco_base = ? AND m.name IN (SELECT value FROM json_each(?))
-            GROUP BY m.name)`,
+        `SELECT '[' || group_concat(j.key || ',' || m.mrow, ',') || ']'
+           FROM json_each(?) j CROSS JOIN affected_match m ON m.eco_base = ? AND m.name = j.value`,
       )
       .pluck();
     this.stmtMeta = conn
       .prepare<[string]>(
         `SELECT '[' || group_concat(m.advisory || ',' || m.meta, ',') || ']'
-           FROM advisory_match m WHERE m.advisory IN (SELECT value FROM json_each(?))`,
+           FROM json_each(?) j CROSS JOIN advisory_match m ON m.advisory = j.value`,
       )
       .pluck();
     this.stmtRanges = conn
@@ -98,18 +94,20 @@ export class DbSource implements CandidateSource {
       }
       this.cachedPairs += unknown.length;
       for (let i = 0; i < unknown.length; i += CHUNK) {
-        const json = this.stmtCandidates.get(base, JSON.stringify(unknown.slice(i, i + CHUNK))) as
-          string | null;
+        const asked = unknown.slice(i, i + CHUNK);
+        const json = this.stmtCandidates.get(JSON.stringify(asked), base) as string | null;
         if (!json) continue;
-        const pkgs = JSON.parse(json) as PackageRows;
-        for (let p = 0; p < pkgs.length; p += 2) {
-          const rows = pkgs[p + 1] as AffectedRow[];
-          byName.set(pkgs[p] as string, rows);
-          for (const row of rows) {
-            // Frozen like tryCvssScore's results: one object is shared by every finding of the entry.
-            if (row[ROW.cvss]) Object.freeze(row[ROW.cvss]);
-            if (!fitStoredRanges(row, this.cmps)) resort.push(row);
-          }
+        const found = JSON.parse(json) as PackageRows;
+        let list: Candidate[] = [];
+        for (let f = 0; f < found.length; f += 2) {
+          // A name's rows are adjacent: a new position starts its list.
+          if (f === 0 || found[f] !== found[f - 2])
+            byName.set(asked[found[f] as number] as string, (list = []));
+          const row = found[f + 1] as AffectedRow;
+          list.push(row);
+          // Frozen like tryCvssScore's results: one object is shared by every finding of the entry.
+          if (row[ROW.cvss]) Object.freeze(row[ROW.cvss]);
+          if (!fitStoredRanges(row, this.cmps)) resort.push(row);
         }
       }
     }

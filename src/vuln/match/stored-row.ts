@@ -6,8 +6,8 @@ import { encodeRanges, listedOutsideRanges, type FlatRanges } from './prepared.j
 
 /**
  * What the matcher reads of one affected entry, stored at import as JSON text (`affected_match.mrow`). The
- * candidate query concatenates these texts into one JSON text per ecosystem, each package's rows after its
- * name ({@link PackageRows}): a single JSON.parse then replaces thousands of row objects and per-column parses.
+ * candidate query concatenates these texts into one JSON text per ecosystem ({@link PackageRows}): a single
+ * JSON.parse then replaces thousands of row objects and per-column parses.
  */
 export type AffectedRow = [
   /** `affected.rowid`; -1 for an in-memory record. */
@@ -54,8 +54,11 @@ export function asciiJson(value: unknown): string {
 
 const NON_ASCII = /[\u007f-\uffff]/g;
 
-/** The candidate query's answer for one base ecosystem: each package name, then the rows of its entries. */
-export type PackageRows = (string | AffectedRow[])[];
+/**
+ * The candidate query's answer for one list of names: each row after the position of its name in the list,
+ * a name's rows adjacent and in rowid order.
+ */
+export type PackageRows = (number | AffectedRow)[];
 
 /** The `mrow` text of an affected entry: its {@link AffectedRow}. */
 export function encodeAffectedRow(
