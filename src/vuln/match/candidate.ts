@@ -7,27 +7,9 @@ import { semverComparator } from './semver.js';
 import { ROW, type AffectedRow } from './stored-row.js';
 
 /**
- * An advisory's match metadata, loaded only once one of its entries matched: most candidates never do.
- * Database sources fill {@link decoded} in batches; record lists build it on first use.
- */
-export class AdvisoryRef {
-  decoded: AdvisoryMeta | undefined;
-  constructor(
-    /** Database key; -1 for in-memory records. */
-    readonly pk: number,
-    private readonly load?: () => AdvisoryMeta,
-  ) {}
-
-  /** Undefined only when a database lacks the advisory's metadata: such a match cannot be reported. */
-  meta(): AdvisoryMeta | undefined {
-    return (this.decoded ??= this.load?.());
-  }
-}
-
-/**
  * An affected entry of an advisory, ready to evaluate: the stored row itself ({@link AffectedRow}), its
  * ranges sorted under the matcher's orderings. A cold match reads ten thousand entries and most never match,
- * so no object is built per entry; an advisory is looked up by its key only for a match. Sources fit rows
+ * so no object is built per entry; an advisory's metadata is read by its key only for a match. Sources fit rows
  * to the matcher before handing them out ({@link fitStoredRanges}, {@link setRangesFromRecord}).
  */
 export type Candidate = AffectedRow;
@@ -43,10 +25,13 @@ export interface CandidateSource {
    * of joined keys: each lookup then hashes a name string once, not a new concatenation per call.)
    */
   fetch(groups: Map<string, Set<string>>): Map<string, CandidatesByName>;
-  /** The advisory of a candidate's advisory key. */
-  advisory(key: number): AdvisoryRef;
-  /** Makes `meta` of these advisories available (one batch for a whole inventory). */
-  loadAdvisories(refs: readonly AdvisoryRef[]): void;
+  /**
+   * Makes the match metadata of these advisory keys available to {@link meta}: loaded only once an entry
+   * matched (most never do), in one batch for a whole inventory.
+   */
+  loadAdvisories(keys: ReadonlySet<number>): void;
+  /** An advisory's match metadata; undefined only when a database lacks it (such a match cannot be reported). */
+  meta(key: number): AdvisoryMeta | undefined;
   /** Replaces a trimmed versions list (`trimmed` 1) by the whole list. */
   wholeVersions(c: Candidate): void;
 }

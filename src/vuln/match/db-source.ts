@@ -1,10 +1,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { CvssScore } from '../cvss/index.js';
 import type { OsvRange } from '../db/osv.js';
 import type { Sqlite, VulnDb } from '../db/store.js';
 import type { AdvisoryMeta } from './advisory-meta.js';
 import {
-  AdvisoryRef,
   fitStoredRanges,
   setRangesFromRecord,
   type Candidate,
@@ -35,7 +33,8 @@ export class DbSource implements CandidateSource {
   private stmtMeta!: BetterSqlite3.Statement<[string]>;
   private stmtRanges!: BetterSqlite3.Statement<[string]>;
   private stmtVersions!: BetterSqlite3.Statement<[number]>;
-  private readonly advisories = new Map<number, AdvisoryRef>();
+  /** Match metadata by advisory key, of the advisories that matched so far. */
+  private readonly metas = new Map<number, AdvisoryMeta>();
   /** Candidates by base ecosystem and name, misses included (empty lists). */
   private readonly byBase = new Map<string, Map<string, readonly Candidate[]>>();
   private cachedPairs = 0;
@@ -50,7 +49,7 @@ export class DbSource implements CandidateSource {
     if (conn === this.conn && this.generation === this.db.generation) return;
     this.conn = conn;
     this.generation = this.db.generation;
-    this.advisories.clear();
+    this.metas.clear();
     this.byBase.clear();
     this.cachedPairs = 0;
     // For each asked name (json_each, outer by CROSS JOIN: one primary-key search per name, no temporary
@@ -115,12 +114,6 @@ export class DbSource implements CandidateSource {
     return this.byBase;
   }
 
-  advisory(pk: number): AdvisoryRef {
-    let ref = this.advisories.get(pk);
-    if (!ref) this.advisories.set(pk, (ref = new AdvisoryRef(pk)));
-    return ref;
-  }
-
   wholeVersions(c: Candidate): void {
     if (c[ROW.trimmed] !== 1) return;
     const json = this.stmtVersions.get(c[ROW.rowid]) as string | undefined;
@@ -128,18 +121,23 @@ export class DbSource implements CandidateSource {
     c[ROW.trimmed] = 0;
   }
 
-  loadAdvisories(refs: readonly AdvisoryRef[]): void {
-    const pks = refs.filter((r) => !r.decoded).map((r) => r.pk);
+  loadAdvisories(keys: ReadonlySet<number>): void {
+    const pks: number[] = [];
+    for (const k of keys) if (!this.metas.has(k)) pks.push(k);
     for (let i = 0; i < pks.length; i += CHUNK) {
       const json = this.stmtMeta.get(JSON.stringify(pks.slice(i, i + CHUNK))) as string | null;
       const flat = json ? (JSON.parse(json) as (number | AdvisoryMeta)[]) : [];
       for (let j = 0; j < flat.length; j += 2) {
-        const ref = this.advisories.get(flat[j] as number);
         const meta = flat[j + 1] as AdvisoryMeta;
-        if (meta.cvss) Object.freeze(meta.cvss as CvssScore);
-        if (ref) ref.decoded = meta;
+        // Frozen like tryCvssScore's results: one object is shared by every finding of the advisory.
+        if (meta.cvss) Object.freeze(meta.cvss);
+        this.metas.set(flat[j] as number, meta);
       }
     }
+  }
+
+  meta(key: number): AdvisoryMeta | undefined {
+    return this.metas.get(key);
   }
 
   /**

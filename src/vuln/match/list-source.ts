@@ -1,8 +1,7 @@
 import { ecosystemBaseKey, normalizePackageName } from '../db/ecosystem.js';
 import type { OsvRecord } from '../db/osv.js';
-import { advisoryMeta, pickCvss } from './advisory-meta.js';
+import { advisoryMeta, pickCvss, type AdvisoryMeta } from './advisory-meta.js';
 import {
-  AdvisoryRef,
   setRangesFromRecord,
   type Candidate,
   type CandidatesByName,
@@ -14,13 +13,14 @@ import { encodeVersionList } from './listed-versions.js';
 /** Candidates from an in-memory record list, indexed once. Withdrawn records are left out. */
 export class ListSource implements CandidateSource {
   private readonly index = new Map<string, Map<string, Candidate[]>>();
-  /** Advisory keys are positions here. */
-  private readonly refs: AdvisoryRef[] = [];
+  /** Advisory keys are positions here; metadata is built on first use. */
+  private readonly records: OsvRecord[] = [];
+  private readonly metas: (AdvisoryMeta | undefined)[] = [];
 
   constructor(records: readonly OsvRecord[], cmps: Comparators) {
     for (const rec of records) {
       if (rec.withdrawn) continue;
-      const key = this.refs.push(new AdvisoryRef(-1, () => advisoryMeta(rec))) - 1;
+      const key = this.records.push(rec) - 1;
       for (const a of rec.affected ?? []) {
         if (!a.package) continue;
         const { ecosystem, name } = a.package;
@@ -51,12 +51,13 @@ export class ListSource implements CandidateSource {
     return this.index;
   }
 
-  advisory(key: number): AdvisoryRef {
-    return this.refs[key] as AdvisoryRef;
-  }
-
   loadAdvisories(): void {
     // Records build their metadata on first use.
+  }
+
+  meta(key: number): AdvisoryMeta | undefined {
+    const rec = this.records[key];
+    return rec && (this.metas[key] ??= advisoryMeta(rec));
   }
 
   wholeVersions(): void {

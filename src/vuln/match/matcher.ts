@@ -6,7 +6,7 @@ import type { VulnDb } from '../db/store.js';
 import type { VersionComparator } from '../version/comparator.js';
 import { comparatorFor as defaultComparatorFor } from '../version/index.js';
 import { dbSeverityLevel, type AdvisoryMeta } from './advisory-meta.js';
-import type { AdvisoryRef, Candidate, CandidateSource } from './candidate.js';
+import type { Candidate, CandidateSource } from './candidate.js';
 import { Comparators, type ComparatorResolver } from './comparators.js';
 import { DbSource } from './db-source.js';
 import type { CompareToVersion } from './evaluate.js';
@@ -170,9 +170,9 @@ export class Matcher {
       this.evaluate(n, candidates.get(n.baseKey)?.get(n.name) ?? NO_CANDIDATES),
     );
     // Advisory metadata is read only now, in one batch, and only for advisories that matched.
-    const refs = new Set<AdvisoryRef>();
-    for (const e of evaluated) for (const h of e.hits) refs.add(this.source.advisory(h.c[ROW.advisory]));
-    if (refs.size) this.source.loadAdvisories([...refs]);
+    const advisories = new Set<number>();
+    for (const e of evaluated) for (const h of e.hits) advisories.add(h.c[ROW.advisory]);
+    if (advisories.size) this.source.loadAdvisories(advisories);
     return queries.map((query, i) => {
       const e = evaluated[i] as (typeof evaluated)[number];
       return {
@@ -200,10 +200,17 @@ export class Matcher {
     at.reset(v);
     let hits = NO_HITS;
     let warnings = NO_WARNINGS;
+    // A package's entries nearly always share one ecosystem string: its facts are looked up on change.
+    let ecosystem: string | undefined;
+    let applies = false;
+    let ecoCmp: VersionComparator | undefined;
     for (const c of cands) {
-      const ecosystem = c[ROW.ecosystem];
-      if (!ecosystemApplies(this.ecoKey(ecosystem), n.ecoKey, n.baseKey)) continue;
-      const ecoCmp = this.cmps.for(ecosystem);
+      if (c[ROW.ecosystem] !== ecosystem) {
+        ecosystem = c[ROW.ecosystem];
+        applies = ecosystemApplies(this.ecoKey(ecosystem), n.ecoKey, n.baseKey);
+        ecoCmp = this.cmps.for(ecosystem);
+      }
+      if (!applies) continue;
       let affected = false;
       let evaluated = false;
       let fixed = NO_FIXES;
@@ -252,7 +259,7 @@ export class Matcher {
     const accs: MatchAcc[] = [];
     const byId = hits.length > 8 ? new Map<string, MatchAcc>() : undefined;
     for (const { c, fixed } of hits) {
-      const adv = this.source.advisory(c[ROW.advisory]).meta();
+      const adv = this.source.meta(c[ROW.advisory]);
       if (!adv) continue;
       let m = byId ? byId.get(adv.id) : accFor(accs, adv.id);
       if (!m) {
