@@ -1,11 +1,13 @@
 // Benchmark of the vulnerability database: import all of ../shared/data/osv, then match a synthetic
-// 5,000-package inventory: first and warm runs in this process, then the first run of fresh processes (what
-// one CLI run pays: no JIT warm-up, empty SQLite page cache). Run: node --import tsx bench/vuln-db.bench.ts
+// 5,000-package inventory: first and warm runs in this process; then what one CLI run pays, on the built code
+// (no JIT warm-up, empty SQLite page cache): the first match of a bare fresh process, and the match phase of
+// `kubeward image scan --sbom` over the same inventory.
+// Run: make bench (builds first), or: npm run build && node --import tsx bench/vuln-db.bench.ts
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dbStatus, importOsv, openVulnDb } from '../src/vuln/db/index.js';
 import { Matcher, type PackageQuery } from '../src/vuln/match/index.js';
 
@@ -15,22 +17,56 @@ const OSV = join(SHARED, 'osv');
 const IMPORT_TARGET_MS = 5000;
 const MATCH_TARGET_MS = 100;
 const INVENTORY = 5000;
-/** Fresh processes that each match the inventory once (KW_BENCH_FRESH_RUNS). */
+/** Fresh processes of each kind that match the inventory once (KW_BENCH_FRESH_RUNS). */
 const FRESH_RUNS = Number(process.env.KW_BENCH_FRESH_RUNS ?? 9);
-const SELF = fileURLToPath(import.meta.url);
+const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 
-// Child: open the database the parent built, match the inventory once, print the times as JSON.
-const childArgs = process.argv.indexOf('--child=fresh-match');
-if (childArgs >= 0) {
-  const [cacheDir, inventoryFile] = process.argv.slice(childArgs + 1) as [string, string];
-  const queries = JSON.parse(readFileSync(inventoryFile, 'utf8')) as PackageQuery[];
-  const fresh = openVulnDb({ cacheDir });
+/** A bare process on the built code: open the database, match once, print the times as JSON. */
+const FRESH_CHILD = `
+import { readFileSync } from 'node:fs';
+const [dist, cacheDir, inventoryFile] = process.argv.slice(1);
+const { openVulnDb } = await import(dist + 'vuln/db/index.js');
+const { Matcher } = await import(dist + 'vuln/match/index.js');
+const queries = JSON.parse(readFileSync(inventoryFile, 'utf8'));
+const db = openVulnDb({ cacheDir });
+const t = performance.now();
+const u = process.cpuUsage();
+new Matcher(db).matchAll(queries);
+const cu = process.cpuUsage(u);
+console.log(JSON.stringify({ ms: performance.now() - t, cpuMs: (cu.user + cu.system) / 1000 }));
+`;
+
+/**
+ * Preloaded into a CLI run (--import): times each Matcher.matchAll call, the match phase, on stderr. It
+ * patches the class the CLI uses, since a module is evaluated once per process.
+ */
+const cliHook = (dist: string): string => `
+import { Matcher } from ${JSON.stringify(pathToFileURL(join(dist, 'vuln/match/matcher.js')).href)};
+const matchAll = Matcher.prototype.matchAll;
+Matcher.prototype.matchAll = function (queries) {
   const t = performance.now();
   const u = process.cpuUsage();
-  new Matcher(fresh).matchAll(queries);
+  const r = matchAll.call(this, queries);
   const cu = process.cpuUsage(u);
-  console.log(JSON.stringify({ ms: performance.now() - t, cpuMs: (cu.user + cu.system) / 1000 }));
-  process.exit(0);
+  process.stderr.write('KW_MATCH ' + JSON.stringify({ ms: performance.now() - t, cpuMs: (cu.user + cu.system) / 1000 }) + '\\n');
+  return r;
+};
+`;
+
+const PURL_TYPE: Record<string, string> = { Go: 'golang', PyPI: 'pypi', 'crates.io': 'cargo' };
+
+/** The inventory as a CycloneDX SBOM, package URLs as the image catalogers write them. */
+function inventorySbom(queries: readonly PackageQuery[]): string {
+  const components = queries.map((q, i) => {
+    const type = PURL_TYPE[q.ecosystem] as string;
+    const slash = type === 'golang' ? q.name.lastIndexOf('/') : -1;
+    const namespace =
+      slash > 0 ? `${q.name.slice(0, slash).split('/').map(encodeURIComponent).join('/')}/` : '';
+    const name = encodeURIComponent(slash > 0 ? q.name.slice(slash + 1) : q.name);
+    const purl = `pkg:${type}/${namespace}${name}@${encodeURIComponent(q.version)}`;
+    return { type: 'library', 'bom-ref': `c${i}`, name: q.name, version: q.version, purl };
+  });
+  return JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', version: 1, components });
 }
 
 if (!existsSync(OSV)) {
@@ -139,31 +175,77 @@ try {
   line(`  same, CPU time`, cpuMedian, MATCH_TARGET_MS);
   db.close();
 
+  if (!existsSync(join(DIST, 'cli', 'main.js')))
+    throw new Error(`no built code at ${DIST}: run \`npm run build\` (make bench builds first)`);
   const inventoryFile = join(dir, 'inventory.json');
+  const sbomFile = join(dir, 'inventory.cdx.json');
+  const hookFile = join(dir, 'match-timer.mjs');
   writeFileSync(inventoryFile, JSON.stringify(inventory));
-  const fresh: { ms: number; cpuMs: number }[] = [];
+  writeFileSync(sbomFile, inventorySbom(inventory));
+  writeFileSync(hookFile, cliHook(DIST));
+  type Times = { ms: number; cpuMs: number };
+  const bare: Times[] = [];
+  const cli: Times[] = [];
   for (let i = 0; i < FRESH_RUNS; i++) {
-    const child = spawnSync(
+    const b = spawnSync(
       process.execPath,
-      ['--import', 'tsx', SELF, '--child=fresh-match', dir, inventoryFile],
-      { cwd: resolve(dirname(SELF), '..'), encoding: 'utf8' },
+      ['--input-type=module', '-e', FRESH_CHILD, DIST, dir, inventoryFile],
+      {
+        encoding: 'utf8',
+      },
     );
-    if (child.status !== 0) throw new Error(`fresh match child failed: ${child.stderr.slice(-500)}`);
-    fresh.push(JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as { ms: number; cpuMs: number });
+    if (b.status !== 0) throw new Error(`fresh match process failed: ${b.stderr.slice(-500)}`);
+    bare.push(JSON.parse(b.stdout.trim().split('\n').pop() ?? '') as Times);
+    const scan = ['image', 'scan', '--sbom', sbomFile, '--cache-dir', dir, '--format', 'json'];
+    const c = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        pathToFileURL(hookFile).href,
+        join(DIST, 'cli', 'main.js'),
+        ...scan,
+        '--output',
+        join(dir, 'report.json'),
+        '--fail-on',
+        'none',
+      ],
+      { encoding: 'utf8' },
+    );
+    const timed = /KW_MATCH (.*)/.exec(c.stderr);
+    if (c.status !== 0 || !timed)
+      throw new Error(`kubeward image scan failed (${String(c.status)}): ${c.stderr.slice(-500)}`);
+    cli.push(JSON.parse(timed[1] as string) as Times);
+    // The CLI did the same work: one finding per match.
+    const findings = (JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { findings: unknown[] })
+      .findings;
+    if (findings.length !== total)
+      throw new Error(`image scan reported ${findings.length} findings, not ${total}`);
   }
-  const mid = <T>(xs: T[], by: (x: T) => number): number =>
+  const mid = (xs: Times[], by: (x: Times) => number): number =>
     xs.map(by).sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  const runs = (xs: Times[]): string => xs.map((x) => x.ms.toFixed(0)).join(', ');
   line(
     `match ${INVENTORY} packages, fresh process (median of ${FRESH_RUNS})`,
-    mid(fresh, (f) => f.ms),
+    mid(bare, (x) => x.ms),
     MATCH_TARGET_MS,
   );
   line(
-    `  same, CPU time (all threads)`,
-    mid(fresh, (f) => f.cpuMs),
+    '  same, CPU time (all threads)',
+    mid(bare, (x) => x.cpuMs),
     MATCH_TARGET_MS,
   );
-  console.log(`  fresh runs: ${fresh.map((f) => f.ms.toFixed(0)).join(', ')} ms`);
+  console.log(`  runs: ${runs(bare)} ms`);
+  line(
+    `match phase of \`image scan --sbom\` (median of ${FRESH_RUNS})`,
+    mid(cli, (x) => x.ms),
+    MATCH_TARGET_MS,
+  );
+  line(
+    '  same, CPU time (all threads)',
+    mid(cli, (x) => x.cpuMs),
+    MATCH_TARGET_MS,
+  );
+  console.log(`  runs: ${runs(cli)} ms`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
