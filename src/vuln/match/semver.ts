@@ -1,5 +1,5 @@
 import type { VersionComparator } from '../version/comparator.js';
-import { semverKey } from '../version/semver.js';
+import { releaseSemverKey, semverKey } from '../version/semver.js';
 import { rawNumberKey } from '../version/sort-key.js';
 
 /**
@@ -76,6 +76,8 @@ export const semverComparator: VersionComparator = {
   // cmpNum orders digit strings by length first, leading zeros included (`01` > `9` in a pre-release).
   // Uncached: a key is taken once per installed version, and import keys every event version once.
   sortKey(v) {
+    const fast = releaseSemverKey(v, rawNumberKey); // `parse` trims; the fast path takes no whitespace
+    if (fast !== null) return fast;
     const p = parseUncached(v);
     return p ? semverKey(p.nums, p.pre, isNum, rawNumberKey) : undefined;
   },

@@ -1,5 +1,5 @@
 import type { VersionComparator } from './comparator.js';
-import { numberKey, textKey } from './sort-key.js';
+import { dottedNumbers, numberKey, textKey } from './sort-key.js';
 import { compareDigits, compareStrings, compareWithFallback, isDigitCode, ParseCache } from './util.js';
 
 /**
@@ -177,12 +177,33 @@ function pep440Key(p: Pep440Version): string | undefined {
   return parts.includes(undefined) ? undefined : parts.join('');
 }
 
+/**
+ * {@link pep440Key} of a final release written as plain numbers (`1.2.3`, `v2.0`): epoch 0, the numbers
+ * without trailing zeros, and no pre, post, dev or local part. Null for any other shape.
+ */
+function releaseOnlyKey(v: string): string | undefined | null {
+  const c = v.charCodeAt(0);
+  const runs = dottedNumbers(v, c === 118 || c === 86 ? 1 : 0); // an optional `v` or `V`
+  if (!runs) return null;
+  let n = runs.length;
+  while (n > 1 && compareDigits(runs[n - 1] as string, '') === 0) n--;
+  let key = numberKey('0') as string;
+  for (let i = 0; i < n; i++) {
+    const k = numberKey(runs[i] as string);
+    if (k === undefined) return undefined;
+    key += k;
+  }
+  return `${key}!%#$#`;
+}
+
 export const pep440: VersionComparator = {
   name: 'pep440',
   compare: (a, b) => compareWithFallback(a, b, parsePep440, compareParsedPep440),
   valid: (v) => parsePep440(v) !== undefined,
   // Uncached: a key is taken once per version (see VersionComparator.sortKey).
   sortKey(v) {
+    const fast = releaseOnlyKey(v);
+    if (fast !== null) return fast;
     const p = parseUncached(v);
     return p && pep440Key(p);
   },

@@ -1,5 +1,5 @@
 import type { VersionComparator } from './comparator.js';
-import { numberKey, textKey } from './sort-key.js';
+import { dottedNumbers, numberKey, textKey } from './sort-key.js';
 import { compareDigits, compareStrings, compareWithFallback, isDigitCode, ParseCache } from './util.js';
 
 /**
@@ -117,6 +117,26 @@ export function semverKey(
   return major + minor + patch + tail;
 }
 
+/**
+ * {@link semverKey} of a release written `MAJOR.MINOR.PATCH`, after an optional `v`, each number without
+ * leading zeros: the common shape, keyed without the grammar's regular expression. Null for any other shape.
+ */
+export function releaseSemverKey(
+  v: string,
+  num: (digits: string) => string | undefined,
+): string | undefined | null {
+  const runs = dottedNumbers(v, v.charCodeAt(0) === 118 ? 1 : 0);
+  if (!runs || runs.length !== 3) return null;
+  let key = '';
+  for (const run of runs) {
+    if (run.length > 1 && run.charCodeAt(0) === 48) return null; // a leading zero: invalid, say the grammar
+    const k = num(run);
+    if (k === undefined) return undefined;
+    key += k;
+  }
+  return `${key}%`;
+}
+
 export function compareParsedSemver(a: SemVer, b: SemVer): number {
   return (
     compareDigits(a.major, b.major) ||
@@ -132,6 +152,8 @@ export const semver: VersionComparator = {
   valid: (v) => parseSemver(v) !== undefined,
   // Uncached: a key is taken once per version (see VersionComparator.sortKey).
   sortKey(v) {
+    const fast = releaseSemverKey(v, numberKey);
+    if (fast !== null) return fast;
     const p = parseUncached(v);
     return p && semverKey([p.major, p.minor, p.patch], p.pre, isNumeric, numberKey);
   },

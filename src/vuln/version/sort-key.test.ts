@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { semverComparator } from '../match/semver.js';
 import { pep440 } from './pep440.js';
 import { semver } from './semver.js';
-import { numberKey, rawNumberKey } from './sort-key.js';
+import { dottedNumbers, numberKey, rawNumberKey } from './sort-key.js';
 import { checkSortKeys, rng } from './test-helpers.js';
 
 type Pick = <T>(xs: readonly T[]) => T;
@@ -121,4 +121,50 @@ test('a version too long to key is still valid; it is compared instead', () => {
   assert.ok(semver.valid(huge));
   assert.equal(semver.sortKey?.(huge), undefined);
   assert.equal(pep440.sortKey?.(huge), undefined);
+});
+
+test('plain dotted releases (keyed without the grammar) order with every other shape', () => {
+  const shapes = [
+    '0',
+    '00',
+    '0.0',
+    '0.0.0',
+    '1',
+    '1.0',
+    '1.0.0',
+    '01.2',
+    '1.02',
+    '1.2',
+    '1.2.0',
+    '1.2.3',
+    '1.2.3.0',
+    '1.2.3.4',
+    'v1.2.3',
+    'V1.2.3',
+    'v01.2.3',
+    '1.2.3-rc.1',
+    '1.2.3rc1',
+    '1.2.3.post1',
+    '1.2.3+local',
+    ' 1.2.3',
+    '1.2.3 ',
+    '1..2',
+    '.1',
+    '1.',
+    'v',
+    'v.1',
+    '10.0.0',
+    '9.99.99',
+    '1.10.0',
+    '1.9.0',
+    '0.0.1',
+    '00.0.1',
+    `1.${'9'.repeat(40)}.0`,
+    `1.${'9'.repeat(41)}.0`,
+  ];
+  for (const cmp of [semver, semverComparator, pep440]) checkSortKeys(cmp, shapes);
+  assert.deepEqual(dottedNumbers('1.22.333', 0), ['1', '22', '333']);
+  assert.deepEqual(dottedNumbers('v1.2', 1), ['1', '2']);
+  for (const bad of ['', '1.', '.1', '1..2', '1.2a', ' 1', '1-2'])
+    assert.equal(dottedNumbers(bad, 0), undefined, bad);
 });

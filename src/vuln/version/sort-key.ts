@@ -40,3 +40,24 @@ export function rawNumberKey(digits: string): string | undefined {
 export function textKey(text: string): string {
   return `${text}!`;
 }
+
+/**
+ * The digit runs of `v` from `start` when the rest is only numbers joined by single dots (`1.2.3`), else
+ * undefined. Most installed versions have this shape; the comparators key it without their full grammar,
+ * whose regular expression a fresh process would otherwise compile and run for every package.
+ */
+export function dottedNumbers(v: string, start: number): string[] | undefined {
+  const runs: string[] = [];
+  let from = start;
+  for (let i = start; i <= v.length; i++) {
+    const c = i < v.length ? v.charCodeAt(i) : 46; // the end closes the last run like a dot
+    if (c === 46) {
+      if (i === from) return undefined; // an empty run: leading, trailing or doubled dot, or nothing at all
+      runs.push(v.slice(from, i));
+      from = i + 1;
+    } else if (c < 48 || c > 57) {
+      return undefined;
+    }
+  }
+  return runs;
+}
