@@ -115,10 +115,7 @@ export class DbSource implements CandidateSource {
   }
 
   wholeVersions(c: Candidate): void {
-    if (c[ROW.trimmed] !== 1) return;
-    const json = this.stmtVersions.get(c[ROW.rowid]) as string | undefined;
-    c[ROW.versions] = encodeVersionList(json ? (JSON.parse(json) as string[]) : []);
-    c[ROW.trimmed] = 0;
+    if (c[ROW.trimmed] === 1) setWholeList(c, this.stmtVersions.get(c[ROW.rowid]) as string | undefined);
   }
 
   loadAdvisories(keys: ReadonlySet<number>): void {
@@ -158,13 +155,16 @@ export class DbSource implements CandidateSource {
     }
     for (const c of resort) {
       const [ranges, versions] = stored.get(c[ROW.rowid]) ?? ['[]', '[]'];
-      if (c[ROW.trimmed] === 1) {
-        c[ROW.versions] = encodeVersionList(JSON.parse(versions) as string[]);
-        c[ROW.trimmed] = 0;
-      }
+      if (c[ROW.trimmed] === 1) setWholeList(c, versions);
       setRangesFromRecord(c, JSON.parse(ranges) as OsvRange[], this.cmps.for(c[ROW.ecosystem]));
     }
   }
 }
 
 const NO_CANDIDATES: readonly Candidate[] = [];
+
+/** Replaces a trimmed list by the whole one, stored as the record's JSON array (`affected.versions`). */
+function setWholeList(c: Candidate, json: string | undefined): void {
+  c[ROW.versions] = encodeVersionList(json ? (JSON.parse(json) as string[]) : []);
+  c[ROW.trimmed] = 0;
+}
