@@ -82,15 +82,17 @@ export class DbSource implements CandidateSource {
     }
     const resort: Candidate[] = [];
     for (const [base, names] of groups) {
-      let byName = this.byBase.get(base);
-      if (!byName) this.byBase.set(base, (byName = new Map()));
+      let cached = this.byBase.get(base);
+      if (!cached) this.byBase.set(base, (cached = new Map()));
+      const byName = cached;
       const unknown: string[] = [];
-      for (const n of names) {
+      // forEach, not for-of: no iterator result per name in code not yet optimised (see Matcher.matchAll).
+      names.forEach((n) => {
         if (!byName.has(n)) {
           unknown.push(n);
           byName.set(n, NO_CANDIDATES);
         }
-      }
+      });
       this.cachedPairs += unknown.length;
       for (let i = 0; i < unknown.length; i += CHUNK) {
         const asked = unknown.slice(i, i + CHUNK);
@@ -120,7 +122,9 @@ export class DbSource implements CandidateSource {
 
   loadAdvisories(keys: ReadonlySet<number>): void {
     const pks: number[] = [];
-    for (const k of keys) if (!this.metas.has(k)) pks.push(k);
+    keys.forEach((k) => {
+      if (!this.metas.has(k)) pks.push(k);
+    });
     for (let i = 0; i < pks.length; i += CHUNK) {
       const json = this.stmtMeta.get(JSON.stringify(pks.slice(i, i + CHUNK))) as string | null;
       const flat = json ? (JSON.parse(json) as (number | AdvisoryMeta)[]) : [];

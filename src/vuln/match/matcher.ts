@@ -171,7 +171,12 @@ export class Matcher {
     );
     // Advisory metadata is read only now, in one batch, and only for advisories that matched.
     const advisories = new Set<number>();
-    for (const e of evaluated) for (const h of e.hits) advisories.add(h.c[ROW.advisory]);
+    // Indexed loops on this path: until V8 optimises a function, for-of allocates an iterator result per
+    // element, 2.5 MB in a fresh process's 5,000-package match.
+    for (let i = 0; i < evaluated.length; i++) {
+      const hits = (evaluated[i] as Evaluated).hits;
+      for (let h = 0; h < hits.length; h++) advisories.add((hits[h] as Hit).c[ROW.advisory]);
+    }
     if (advisories.size) this.source.loadAdvisories(advisories);
     return queries.map((query, i) => {
       const e = evaluated[i] as (typeof evaluated)[number];
@@ -204,7 +209,8 @@ export class Matcher {
     let ecosystem: string | undefined;
     let applies = false;
     let ecoCmp: VersionComparator | undefined;
-    for (const c of cands) {
+    for (let ci = 0; ci < cands.length; ci++) {
+      const c = cands[ci] as Candidate;
       if (c[ROW.ecosystem] !== ecosystem) {
         ecosystem = c[ROW.ecosystem];
         applies = ecosystemApplies(this.ecoKey(ecosystem), n.ecoKey, n.baseKey);
@@ -258,7 +264,8 @@ export class Matcher {
     // Hits of one advisory (several affected entries of a record) are few: a map only for long hit lists.
     const accs: MatchAcc[] = [];
     const byId = hits.length > 8 ? new Map<string, MatchAcc>() : undefined;
-    for (const { c, fixed } of hits) {
+    for (let h = 0; h < hits.length; h++) {
+      const { c, fixed } = hits[h] as Hit;
       const adv = this.source.meta(c[ROW.advisory]);
       if (!adv) continue;
       let m = byId ? byId.get(adv.id) : accFor(accs, adv.id);
@@ -268,7 +275,8 @@ export class Matcher {
         accs.push(m);
         byId?.set(adv.id, m);
       }
-      for (const f of fixed) if (!m.fixed.includes(f)) m.fixed.push(f);
+      for (let f = 0; f < fixed.length; f++)
+        if (!m.fixed.includes(fixed[f] as string)) m.fixed.push(fixed[f] as string);
       const severity = c[ROW.severity];
       if (severity?.length) {
         if (m.sev === NO_SEVERITY) m.sev = [];
@@ -309,7 +317,7 @@ export class Matcher {
 }
 
 function accFor(accs: readonly MatchAcc[], id: string): MatchAcc | undefined {
-  for (const a of accs) if (a.adv.id === id) return a;
+  for (let i = 0; i < accs.length; i++) if ((accs[i] as MatchAcc).adv.id === id) return accs[i];
   return undefined;
 }
 

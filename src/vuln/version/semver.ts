@@ -128,7 +128,8 @@ export function releaseSemverKey(
   const runs = dottedNumbers(v, v.charCodeAt(0) === 118 ? 1 : 0);
   if (!runs || runs.length !== 3) return null;
   let key = '';
-  for (const run of runs) {
+  for (let i = 0; i < 3; i++) {
+    const run = runs[i] as string;
     if (run.length > 1 && run.charCodeAt(0) === 48) return null; // a leading zero: invalid, say the grammar
     const k = num(run);
     if (k === undefined) return undefined;
