@@ -223,29 +223,21 @@ try {
   }
   const mid = (xs: Times[], by: (x: Times) => number): number =>
     xs.map(by).sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-  const runs = (xs: Times[]): string => xs.map((x) => x.ms.toFixed(0)).join(', ');
-  line(
-    `match ${INVENTORY} packages, fresh process (median of ${FRESH_RUNS})`,
-    mid(bare, (x) => x.ms),
-    MATCH_TARGET_MS,
-  );
-  line(
-    '  same, CPU time (all threads)',
-    mid(bare, (x) => x.cpuMs),
-    MATCH_TARGET_MS,
-  );
-  console.log(`  runs: ${runs(bare)} ms`);
-  line(
-    `match phase of \`image scan --sbom\` (median of ${FRESH_RUNS})`,
-    mid(cli, (x) => x.ms),
-    MATCH_TARGET_MS,
-  );
-  line(
-    '  same, CPU time (all threads)',
-    mid(cli, (x) => x.cpuMs),
-    MATCH_TARGET_MS,
-  );
-  console.log(`  runs: ${runs(cli)} ms`);
+  const report = (label: string, xs: Times[]): void => {
+    line(
+      `${label} (median of ${FRESH_RUNS})`,
+      mid(xs, (x) => x.ms),
+      MATCH_TARGET_MS,
+    );
+    line(
+      '  same, CPU time (all threads)',
+      mid(xs, (x) => x.cpuMs),
+      MATCH_TARGET_MS,
+    );
+    console.log(`  runs: ${xs.map((x) => x.ms.toFixed(0)).join(', ')} ms`);
+  };
+  report(`match ${INVENTORY} packages, fresh process`, bare);
+  report('match phase of `image scan --sbom`', cli);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
