@@ -186,3 +186,49 @@ test('an ordering unlike the import one reads the whole lists', () => {
     ['PYSEC-T-1'],
   );
 });
+
+test('scores read from the database are frozen: one object serves every finding of the advisory', async () => {
+  const vector = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H';
+  const scored = parseOsvRecord({
+    schema_version: '1.6.0',
+    id: 'GHSA-T-1',
+    modified: '2026-01-01T00:00:00Z',
+    severity: [{ type: 'CVSS_V3', score: vector }],
+    affected: [
+      {
+        package: { ecosystem: 'crates.io', name: 'scored' },
+        ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '2.0.0' }] }],
+        // v4 outranks the record's v3.1: the entry's own score is the match's
+        severity: [
+          { type: 'CVSS_V4', score: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N' },
+        ],
+      },
+      {
+        package: { ecosystem: 'crates.io', name: 'scored-meta' },
+        ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }] }],
+      },
+    ],
+  });
+  const sub = mkdtempSync(join(tmpdir(), 'kw-scored-'));
+  try {
+    mkdirSync(join(sub, 'osv'));
+    writeFileSync(join(sub, 'osv', 'GHSA-T-1.json'), JSON.stringify(scored));
+    const scoredDb = openVulnDb({ cacheDir: sub });
+    await importOsv(scoredDb, join(sub, 'osv'), { name: 'scored' });
+    const [a, b, c] = new Matcher(scoredDb).matchAll([
+      { ecosystem: 'crates.io', name: 'scored', version: '1.0.0' },
+      { ecosystem: 'crates.io', name: 'scored', version: '1.5.0' },
+      { ecosystem: 'crates.io', name: 'scored-meta', version: '1.0.0' },
+    ]);
+    const entryScore = a?.matches[0]?.cvss;
+    const metaScore = c?.matches[0]?.cvss;
+    assert.ok(entryScore && metaScore);
+    assert.equal(entryScore.version, '4.0');
+    assert.equal(metaScore.score, 9.8);
+    assert.ok(Object.isFrozen(entryScore) && Object.isFrozen(metaScore));
+    assert.equal(b?.matches[0]?.cvss, entryScore);
+    scoredDb.close();
+  } finally {
+    rmSync(sub, { recursive: true, force: true });
+  }
+});
