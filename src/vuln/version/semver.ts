@@ -83,7 +83,7 @@ export function comparePrerelease(a: readonly string[], b: readonly string[]): n
  * list below every longer list it is a prefix of. `num` keys numeric identifiers the way the caller compares
  * them.
  */
-export function prereleaseKey(
+function prereleaseKey(
   pre: readonly string[],
   isNum: (id: string) => boolean,
   num: (digits: string) => string | undefined,
